@@ -1,0 +1,193 @@
+"""The `autoweb` command line: one entry point per Procfile process, plus the demo and operator tools."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot import commands, console, doctor, preview
+from bot.errors import UserError
+from bot.runtime import configure_logging, explain, open_service, storage_for_demo
+from bot.settings import BotSettings
+from jobs.queue import QUEUE_NAMES
+from jobs.worker import make_worker
+from storage.db import upgrade
+from storage.errors import ServiceUnavailable, StorageError
+from storage.redis_client import connect
+from storage.settings import StorageSettings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="AutoWebIQ Bot: websites built from chat.")
+db_app = typer.Typer(no_args_is_help=True, help="PostgreSQL schema.")
+catalog_app = typer.Typer(no_args_is_help=True, help="Template and component catalog in MongoDB.")
+app.add_typer(db_app, name="db")
+app.add_typer(catalog_app, name="catalog")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+VAR = Path("var")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(message, markup=False)
+    return typer.Exit(code)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # unwinds like Ctrl-C, so embedded services are stopped
+
+
+def _require(settings: StorageSettings) -> StorageSettings:
+    missing = [n.upper() for n in ("database_url", "redis_url", "mongo_url") if getattr(settings, n) is None]
+    if missing:
+        raise fail(f"Not configured: set {', '.join(missing)} (see .env.example), or use `autoweb demo`.")
+    return settings
+
+
+@app.command()
+def demo(prompt: Annotated[str, typer.Argument(help="What to build, in plain words.")]) -> None:
+    """Build one site end to end on embedded (or configured) services and show its live progress."""
+    configure_logging("WARNING")
+    try:
+        commands.parse(f"build {prompt}")
+    except UserError as exc:
+        raise fail(exc.message, 2) from None
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with storage_for_demo(VAR, out.print) as settings, open_service(settings, prepare=True) as service:
+            chat = console.ConsoleChat(service, out)
+            try:
+                console.top_up_for_demo(chat)
+                ok = console.run_build(chat, prompt)
+            finally:
+                chat.close()
+    except ServiceUnavailable as exc:
+        raise fail(explain(exc)) from None
+    except KeyboardInterrupt:
+        raise fail("Interrupted; everything the demo started has been stopped.", 130) from None
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command("console")
+def console_cmd(
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="Leave builds to `autoweb worker`.")] = False,
+) -> None:
+    """Talk to the bot in the terminal, as the local user (embedded services when none are configured)."""
+    configure_logging("WARNING")
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with storage_for_demo(VAR, out.print) as settings, open_service(settings, prepare=True) as service:
+            chat = console.ConsoleChat(service, out)
+            try:
+                console.interactive(chat, run_jobs=not no_worker)
+            finally:
+                chat.close()
+    except ServiceUnavailable as exc:
+        raise fail(explain(exc)) from None
+    except KeyboardInterrupt:
+        raise fail("Bye.", 130) from None
+
+
+@app.command()
+def worker(
+    queues: Annotated[list[str] | None, typer.Argument(help="Queues to serve (default: all).")] = None,
+    burst: Annotated[bool, typer.Option("--burst", help="Quit when the queues are empty.")] = False,
+) -> None:
+    """Run an RQ worker for the builds, images and default queues."""
+    configure_logging("INFO")
+    settings = _require(StorageSettings())
+    names = queues or list(QUEUE_NAMES)
+    unknown = [q for q in names if q not in QUEUE_NAMES]
+    if unknown:
+        raise fail(f"Unknown queue {unknown[0]!r}; the queues are {', '.join(QUEUE_NAMES)}.", 2)
+    assert settings.redis_url
+    client = connect(settings.redis_url)
+    try:
+        client.ping()
+    except Exception:
+        raise fail(explain(ServiceUnavailable("Redis", "no answer"))) from None
+    make_worker(client, names).work(burst=burst)
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port for the preview server.")] = 8080,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+) -> None:
+    """Serve every project's current version at /p/<id>/ and each version at /p/<id>/v<n>/."""
+    configure_logging("INFO")
+    preview.run(_require(StorageSettings()), host=host, port=port)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the PostgreSQL schema to the newest migration (safe to run again)."""
+    settings = _require(StorageSettings())
+    assert settings.database_url
+    try:
+        upgrade(settings.database_url)
+    except ServiceUnavailable as exc:
+        raise fail(explain(exc)) from None
+    out.print("Database schema is up to date.")
+
+
+@catalog_app.command("seed")
+def catalog_seed() -> None:
+    """Load the shipped templates and components into MongoDB (idempotent) and drop the cached catalog."""
+    from jobs.context import JobContext
+    from jobs.settings import JobSettings
+
+    try:
+        ctx = JobContext.from_settings(_require(StorageSettings()), JobSettings())
+        try:
+            result = ctx.catalog.seed()
+        finally:
+            ctx.close()
+    except StorageError as exc:
+        raise fail(explain(exc) if isinstance(exc, ServiceUnavailable) else str(exc)) from None
+    out.print(f"Catalog: {result.templates} templates, {result.components} components ({result.inserted} new).")
+
+
+@app.command("doctor")
+def doctor_cmd() -> None:
+    """Check every configured service and print what to fix."""
+    ok = doctor.run(StorageSettings(), BotSettings(), out)
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _adapter_not_configured(platform: str, variables: str) -> typer.Exit:
+    return fail(f"The {platform} adapter is not configured: set {variables} (see .env.example).")
+
+
+@app.command()
+def slack(
+    port: Annotated[int, typer.Option(help="HTTP port for /slack/events.")] = 3000,
+    socket: Annotated[bool, typer.Option("--socket", help="Use Socket Mode (needs SLACK_APP_TOKEN).")] = False,
+) -> None:
+    """Run the Slack adapter (HTTP on /slack/events, or Socket Mode)."""
+    settings = BotSettings()
+    if settings.slack_bot_token is None or settings.slack_signing_secret is None:
+        raise _adapter_not_configured("Slack", "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
+    raise fail("The Slack adapter ships with issue #5; this build has the console adapter only.")
+
+
+@app.command()
+def discord() -> None:
+    """Run the Discord adapter."""
+    if BotSettings().discord_bot_token is None:
+        raise _adapter_not_configured("Discord", "DISCORD_BOT_TOKEN")
+    raise fail("The Discord adapter ships with issue #6; this build has the console adapter only.")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,157 @@
+"""The chat grammar, the same on every platform: text in, a validated `Command` out (or a UserError)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from bot import messages
+from bot.errors import UserError
+from jobs.brief import MAX_PROMPT
+
+CommandName = Literal[
+    "build",
+    "edit",
+    "images",
+    "status",
+    "projects",
+    "history",
+    "rollback",
+    "cancel",
+    "credits",
+    "grant",
+    "templates",
+    "help",
+]
+VERBS = (
+    "build",
+    "edit",
+    "images",
+    "status",
+    "projects",
+    "history",
+    "rollback",
+    "cancel",
+    "credits",
+    "templates",
+    "help",
+)
+MAX_IMAGES = 8
+MAX_GRANT = 100_000
+
+
+class Actor(BaseModel):
+    """Who sent a command, and where: enough to reply in the right place and to dedupe redeliveries."""
+
+    platform: str
+    team_id: str
+    user_id: str
+    user_name: str = ""
+    channel_id: str = ""
+    thread_id: str = ""
+    event_id: str | None = None
+    """The platform's id for this delivery (Slack event_id, Discord interaction id): a redelivery repeats it."""
+
+    @property
+    def qualified_id(self) -> str:
+        return f"{self.platform}:{self.team_id}:{self.user_id}"
+
+
+class Command(BaseModel):
+    name: CommandName
+    prompt: str = ""
+    """The build prompt, edit instruction or image prompt."""
+    project: int | None = None
+    version: int | None = None
+    count: int | None = Field(None, ge=1, le=MAX_IMAGES)
+    target_user: str | None = None
+    amount: int | None = None
+    category: str | None = None
+
+
+_PROJECT = re.compile(r"^#?(\d{1,12})$")
+_VERSION = re.compile(r"^v?(\d{1,6})$", re.I)
+
+
+def _clean(text: str) -> str:
+    """Drop control characters (keeping newlines as spaces) and normalise whitespace."""
+    kept = "".join(" " if ch in "\r\n\t" else ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\r\n\t")
+    return " ".join(kept.split())
+
+
+def _project(token: str | None, verb: str) -> int:
+    if token is None or not (m := _PROJECT.match(token)):
+        raise UserError(messages.needs_project(verb))
+    return int(m.group(1))
+
+
+def parse(text: str) -> Command:
+    """Parse one command line (without the `/autoweb` or mention prefix)."""
+    line = _clean(text)
+    if not line:
+        return Command(name="help")
+    verb, _, rest = line.partition(" ")
+    verb = verb.lower()
+    args = rest.split()
+    if verb == "build":
+        return Command(name="build", prompt=_prompt(rest, "build"))
+    if verb == "edit":
+        project = _project(args[0] if args else None, "edit")
+        return Command(name="edit", project=project, prompt=_prompt(rest.partition(" ")[2], "edit"))
+    if verb == "images":
+        return _images(args)
+    if verb in ("status", "cancel", "history") and (args or verb != "status"):
+        return Command(name=verb, project=_project(args[0] if args else None, verb))
+    if verb == "rollback":
+        project = _project(args[0] if args else None, verb)
+        if len(args) < 2 or not (m := _VERSION.match(args[1])):
+            raise UserError(messages.needs_version())
+        return Command(name="rollback", project=project, version=int(m.group(1)))
+    if verb == "credits" and args[:1] == ["grant"]:
+        return _grant(args[1:])
+    if verb in ("status", "projects", "credits", "help"):
+        return Command(name=verb)
+    if verb == "templates":
+        return Command(name="templates", category=args[0].lower()[:40] if args else None)
+    suggestion = difflib.get_close_matches(verb, VERBS, n=1, cutoff=0.6)
+    raise UserError(messages.unknown_command(verb[:30], suggestion[0] if suggestion else None))
+
+
+def _prompt(rest: str, verb: str) -> str:
+    prompt = rest.strip()
+    if not prompt:
+        raise UserError(messages.empty_prompt(verb))
+    if len(prompt) > MAX_PROMPT:
+        raise UserError(messages.prompt_too_long(len(prompt), MAX_PROMPT))
+    return prompt
+
+
+def _images(args: list[str]) -> Command:
+    project = _project(args[0] if args else None, "images")
+    count = 1
+    rest = args[1:]
+    if rest and rest[0].lstrip("-").isdigit():
+        count = int(rest[0])
+        if not 1 <= count <= MAX_IMAGES:
+            raise UserError(messages.bad_image_count(MAX_IMAGES))
+        rest = rest[1:]
+    prompt = " ".join(rest)
+    if len(prompt) > MAX_PROMPT:
+        raise UserError(messages.prompt_too_long(len(prompt), MAX_PROMPT))
+    return Command(name="images", project=project, count=count, prompt=prompt)
+
+
+def _grant(args: list[str]) -> Command:
+    if len(args) != 2:
+        raise UserError(messages.grant_usage())
+    user, amount = args
+    if not re.fullmatch(r"-?\d{1,9}", amount):
+        raise UserError(messages.grant_bad_amount(MAX_GRANT))
+    value = int(amount)
+    if not 1 <= value <= MAX_GRANT:
+        raise UserError(messages.grant_bad_amount(MAX_GRANT))
+    return Command(name="grant", target_user=user.strip("<@>")[:64], amount=value)

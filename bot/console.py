@@ -1,0 +1,168 @@
+"""The console adapter (like Errbot's text backend): `autoweb console` and `autoweb demo`.
+
+It turns each line into a command from the local user, prints the reply, and shows the live progress events it
+receives over Redis pub/sub as rich progress bars. Tests drive it through `ConsoleChat.say`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from bot import messages
+from bot.commands import Actor
+from bot.progress_feed import ProgressFeed
+from bot.service import CommandService, Reply
+from jobs.build_site import STEPS
+from jobs.events import ProgressEvent
+from jobs.worker import make_worker
+from storage import accounts, ledger
+
+
+class ConsoleChat:
+    """One local user talking to the service."""
+
+    def __init__(self, service: CommandService, console: Console, *, user: str | None = None) -> None:
+        self.service = service
+        self.console = console
+        self.user = user or getpass.getuser()
+        self.feed = ProgressFeed(service.ctx.redis)
+
+    def actor(self) -> Actor:
+        return Actor(
+            platform="console",
+            team_id="local",
+            user_id=self.user,
+            user_name=self.user,
+            channel_id="console",
+            event_id=uuid.uuid4().hex,
+        )
+
+    def say(self, text: str) -> Reply:
+        reply = self.service.handle(self.actor(), text)
+        self.console.print(reply.text, markup=False, highlight=False)
+        return reply
+
+    def follow(
+        self, version_id: int, *, timeout: float = 120.0, stop: threading.Event | None = None
+    ) -> ProgressEvent | None:
+        """Render the progress of one version until its terminal event (returned), `timeout`, or `stop`."""
+        tasks: dict[str, TaskID] = {}
+        columns = (
+            TextColumn(" {task.description:<18}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        deadline = time.monotonic() + timeout
+        with Progress(*columns, console=self.console, transient=False) as bar:
+            while time.monotonic() < deadline:
+                event = self.feed.next(timeout=0.2)
+                if event is None and stop is not None and stop.is_set():
+                    return None
+                if event is None or event.version_id != version_id:
+                    continue
+                if event.detail:
+                    bar.console.print(f" ✓ {event.detail}", markup=False, highlight=False)
+                if event.terminal:
+                    for task in tasks.values():
+                        bar.update(task, completed=bar.tasks[task].total)
+                    return event
+                if event.step in STEPS and event.step not in tasks:
+                    tasks[event.step] = bar.add_task(event.step, total=max(event.total or 1, 1))
+                if event.step in tasks and event.done is not None:
+                    bar.update(tasks[event.step], completed=event.done, total=max(event.total or 1, 1))
+        return None
+
+    def show_outcome(self, event: ProgressEvent | None, started: float) -> bool:
+        if event is None:
+            self.console.print(messages.console_no_outcome(), markup=False)
+            return False
+        if event.kind == "succeeded":
+            site, archive = _shown(Path(event.site_path or "")), _shown(Path(event.zip_path or ""))
+            text = messages.console_done(time.monotonic() - started, site, archive, event)
+            self.console.print(text, markup=False, highlight=False)
+            return True
+        text = messages.build_cancelled(event) if event.kind == "cancelled" else messages.build_failed(event, "-")
+        self.console.print(text, markup=False, highlight=False)
+        return False
+
+    def close(self) -> None:
+        self.feed.close()
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working directory when it is below it (shorter to read)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def run_queued(chat: ConsoleChat, version_id: int, started: float) -> bool:
+    """Run the queued jobs in this process with a burst worker while a thread renders their progress."""
+    outcome: list[ProgressEvent | None] = []
+    worker_done = threading.Event()
+    follower = threading.Thread(target=lambda: outcome.append(chat.follow(version_id, stop=worker_done)), daemon=True)
+    follower.start()
+    try:
+        make_worker(chat.service.ctx.redis, in_process=True).work(burst=True, logging_level="WARNING")
+    finally:
+        worker_done.set()  # the feed is drained first: events already published are still shown
+        follower.join(10)
+    return chat.show_outcome(outcome[0] if outcome else None, started)
+
+
+def run_build(chat: ConsoleChat, prompt: str) -> bool:
+    """One build end to end: command → in-process burst worker → live progress → outcome."""
+    started = time.monotonic()
+    reply = chat.say(f"build {prompt}")
+    return reply.version_id is not None and run_queued(chat, reply.version_id, started)
+
+
+def interactive(chat: ConsoleChat, *, run_jobs: bool = True) -> None:
+    """Read commands until EOF or `quit`; queued builds run in this process unless a worker runs elsewhere."""
+    chat.console.print("AutoWebIQ console. Type `help`, or `quit` to leave.", markup=False)
+    while True:
+        try:
+            line = input("autoweb> ")
+        except EOFError:
+            break
+        if line.strip().lower() in ("quit", "exit"):
+            break
+        started = time.monotonic()
+        reply = chat.say(line)
+        if reply.version_id is not None and run_jobs:
+            run_queued(chat, reply.version_id, started)
+
+
+def top_up_for_demo(chat: ConsoleChat) -> None:
+    """The demo is a local sandbox: give the local user one build's worth of credits when they run low."""
+    ctx = chat.service.ctx
+    cost = ctx.settings.build_cost
+    with ctx.db.session() as s:
+        user, _ = accounts.get_or_create_user(
+            s,
+            "console",
+            "local",
+            chat.user,
+            display_name=chat.user,
+            signup_credits=chat.service.settings.signup_credits,
+        )
+        available = ledger.balance_of(s, user.id).available
+        if available < cost:
+            ledger.credit(
+                s,
+                user.id,
+                cost - available,
+                key=f"demo-topup:{uuid.uuid4().hex}",
+                type="grant",
+                actor="autoweb demo",
+                note="local demo top-up",
+            )

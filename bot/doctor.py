@@ -1,0 +1,117 @@
+"""`autoweb doctor`: check every configured service and say how to fix what fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.table import Table
+from rq import Worker
+from sqlalchemy import text
+
+from bot.settings import BotSettings
+from jobs.queue import QUEUE_NAMES, queue
+from storage.catalog import Catalog
+from storage.db import Database, schema_is_current
+from storage.redis_client import connect
+from storage.settings import StorageSettings
+
+Check = tuple[str, bool, str]
+"""(what, passed, detail or fix)"""
+
+
+def _guard(name: str, fix: str, probe: Callable[[], tuple[bool, str]]) -> Check:
+    try:
+        ok, detail = probe()
+    except Exception as exc:  # any failure is a finding, reported with its fix
+        return name, False, f"{type(exc).__name__}. {fix}"
+    return name, ok, detail if ok else f"{detail}. {fix}"
+
+
+def _postgres(url: str) -> list[Check]:
+    db = Database(url, pool_size=1)
+
+    def reach() -> tuple[bool, str]:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True, "reachable"
+
+    try:
+        checks = [_guard("PostgreSQL", "Start it or fix DATABASE_URL.", reach)]
+        if checks[0][1]:
+            checks.append(
+                _guard(
+                    "Schema",
+                    "Run `autoweb db upgrade`.",
+                    lambda: (schema_is_current(db), "at the newest migration"),
+                )
+            )
+        return checks
+    finally:
+        db.dispose()
+
+
+def _redis(url: str) -> list[Check]:
+    client = connect(url)
+    checks = [_guard("Redis", "Start it or fix REDIS_URL.", lambda: (bool(client.ping()), "reachable"))]
+    if checks[0][1]:
+        for name in QUEUE_NAMES:
+
+            def workers(name: str = name) -> tuple[bool, str]:
+                count = len(Worker.all(queue=queue(client, name)))
+                depth = queue(client, name).count
+                return count > 0, f"{count} worker(s), {depth} queued"
+
+            checks.append(_guard(f"Workers on {name}", "Start `autoweb worker`.", workers))
+    client.close()
+    return checks
+
+
+def _mongo(url: str) -> list[Check]:
+    catalog = Catalog(url, timeout_ms=2000)
+    try:
+
+        def seeded() -> tuple[bool, str]:
+            n = catalog.db["templates"].count_documents({})
+            return n > 0, f"{n} templates"
+
+        def reach() -> tuple[bool, str]:
+            catalog.ping()
+            return True, "reachable"
+
+        checks = [_guard("MongoDB", "Start it or fix MONGO_URL.", reach)]
+        if checks[0][1]:
+            checks.append(_guard("Catalog", "Run `autoweb catalog seed`.", seeded))
+        return checks
+    finally:
+        catalog.close()
+
+
+def collect(storage: StorageSettings, bot: BotSettings) -> list[Check]:
+    checks: list[Check] = []
+    for name, url, probe in (
+        ("PostgreSQL", storage.database_url, _postgres),
+        ("Redis", storage.redis_url, _redis),
+        ("MongoDB", storage.mongo_url, _mongo),
+    ):
+        if url is None:
+            checks.append((name, False, f"not configured: set {_env(name)}"))
+        else:
+            checks += probe(url)
+    slack = bot.slack_bot_token is not None and bot.slack_signing_secret is not None
+    checks.append(("Slack", True, "configured" if slack else "not configured (optional)"))
+    checks.append(("Discord", True, "configured" if bot.discord_bot_token else "not configured (optional)"))
+    return checks
+
+
+def _env(name: str) -> str:
+    return {"PostgreSQL": "DATABASE_URL", "Redis": "REDIS_URL", "MongoDB": "MONGO_URL"}[name]
+
+
+def run(storage: StorageSettings, bot: BotSettings, out: Console) -> bool:
+    checks = collect(storage, bot)
+    table = Table("Check", "", "Detail")
+    for name, ok, detail in checks:
+        table.add_row(name, "✅" if ok else "❌", detail)
+    out.print(table)
+    return all(ok for _, ok, _ in checks)

@@ -1,0 +1,232 @@
+"""Every line of text the bot shows a user, one function each (tests assert on the same functions)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from jobs.events import ProgressEvent
+
+CMD = "/autoweb"
+HELP = f"""Here is what I can do:
+• `{CMD} build <what you want>` (e.g. `{CMD} build a landing page for Sweet Crumbs, a bakery in Leeds`)
+• `{CMD} edit #<project> <change>` (or reply in the project's thread)
+• `{CMD} images #<project> [n] [prompt]` · `{CMD} status [#project]` · `{CMD} projects`
+• `{CMD} history #<project>` · `{CMD} rollback #<project> <version>` · `{CMD} cancel #<project>`
+• `{CMD} credits` · `{CMD} templates [category]` · `{CMD} help`"""
+
+
+def help_text() -> str:
+    return HELP
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+# --- grammar ------------------------------------------------------------------------------------------------
+def unknown_command(verb: str, suggestion: str | None) -> str:
+    hint = f" Did you mean `{CMD} {suggestion}`?" if suggestion else ""
+    return f"I don't know `{verb}`.{hint} `{CMD} help` lists everything."
+
+
+def empty_prompt(verb: str) -> str:
+    if verb == "edit":
+        return f"Tell me what to change, e.g. `{CMD} edit #42 make the header dark green`."
+    return (
+        f"Tell me what to build, e.g. `{CMD} build a portfolio for a wedding photographer in Bath`. "
+        f"`{CMD} help` lists everything."
+    )
+
+
+def prompt_too_long(length: int, limit: int) -> str:
+    return f"That's {length:,} characters; please keep it under {limit:,}. Nothing was started or charged."
+
+
+def needs_project(verb: str) -> str:
+    return f"Which project? Use its number, e.g. `{CMD} {verb} #42`. `{CMD} projects` lists yours."
+
+
+def needs_version() -> str:
+    return f"Which version? e.g. `{CMD} rollback #42 v1`. `{CMD} history #42` lists them."
+
+
+def bad_image_count(limit: int) -> str:
+    return f"I can make between 1 and {limit} images at a time."
+
+
+def grant_usage() -> str:
+    return f"Use `{CMD} credits grant <user> <amount>`, e.g. `{CMD} credits grant @alice 50`."
+
+
+def grant_bad_amount(limit: int) -> str:
+    return f"The amount must be a whole number from 1 to {limit:,}. Nothing was granted."
+
+
+# --- refusals -----------------------------------------------------------------------------------------------
+def rate_limited(retry_after: int) -> str:
+    return f"Easy there: too many commands at once. Try again in {max(retry_after, 1)} s."
+
+
+def insufficient_credits(kind: str, cost: int, available: int) -> str:
+    what = {"build": "A build", "edit": "An edit", "rollback": "A rollback", "images": "That"}.get(kind, "That")
+    return (
+        f"{what} costs {cost} credits and you have {available}. Ask an admin for more "
+        f"(`{CMD} credits`). Nothing was charged."
+    )
+
+
+def queue_unavailable(ref: str) -> str:
+    return (
+        f"I can't reach the job queue right now, so nothing was started or charged. "
+        f"Please try again in a minute (ref {ref})."
+    )
+
+
+def database_unavailable(ref: str) -> str:
+    return (
+        f"I can't reach my database right now, so nothing was started or charged. "
+        f"Please try again in a minute (ref {ref})."
+    )
+
+
+def internal_error(ref: str) -> str:
+    return f"Something went wrong on my side and nothing was charged. Please try again (ref {ref})."
+
+
+def edit_not_understood(project: int) -> str:
+    return (
+        f"I couldn't tell what to change. Try e.g. `{CMD} edit #{project} make the header dark green`, "
+        f"`add a pricing page`, `remove the faq`, `rename to Crumbs & Co`. Nothing was charged."
+    )
+
+
+def not_admin() -> str:
+    return "Only admins can grant credits. Nothing was changed."
+
+
+def unknown_user(user: str) -> str:
+    return f"I don't know `{user}` yet: they need to use `{CMD}` once first. Nothing was granted."
+
+
+def no_such_project(project: int) -> str:
+    return f"I can't find project #{project} among yours. `{CMD} projects` lists them."
+
+
+def no_such_version(project: int, version: int) -> str:
+    return f"Project #{project} has no finished v{version}. `{CMD} history #{project}` lists them."
+
+
+def project_busy(project: int) -> str:
+    return f"Project #{project} is still building. Wait for it to finish or `{CMD} cancel #{project}`."
+
+
+def nothing_to_cancel(project: int) -> str:
+    return f"Project #{project} has nothing queued or running."
+
+
+def duplicate_request(project: int) -> str:
+    return f"Already on it: that request is project #{project}. Nothing extra was charged."
+
+
+# --- replies ------------------------------------------------------------------------------------------------
+def build_accepted(name: str, project: int, version: int, position: int | None, held: int) -> str:
+    where = (
+        "queued"
+        if position is None
+        else ("next in line" if position == 0 else f"queued, {ordinal(position + 1)} in line")
+    )
+    what = f"project #{project}" if version == 1 else f"project #{project} v{version}"
+    return f"🧱 {name} · {what} · {where} · {held} credits held"
+
+
+def granted(amount: int, user: str, balance: int) -> str:
+    return f"Granted {amount:,} credits to {user}. Their balance is now {balance:,}."
+
+
+def credits_summary(balance: int, held: int, recent: Sequence[tuple[str, int, str]]) -> str:
+    lines = [f"You have {balance - held:,} credits available ({balance:,} balance, {held:,} held)."]
+    if recent:
+        lines.append("Recent:")
+        lines += [f"• {kind} {amount:+,} {ref}".rstrip() for kind, amount, ref in recent]
+    return "\n".join(lines)
+
+
+def projects_list(rows: Sequence[tuple[int, str, int | None, str]]) -> str:
+    if not rows:
+        return f"No projects yet. Start one with `{CMD} build …`."
+    return "Your projects:\n" + "\n".join(
+        f"• #{pid} {name} · " + (f"v{current} live" if current else "not built yet") + f" · {state}"
+        for pid, name, current, state in rows
+    )
+
+
+def project_status(
+    project: int, name: str, version: int, state: str, step: str, progress: int, preview: str | None
+) -> str:
+    line = f"#{project} {name} v{version}: {state}"
+    if state in ("queued", "running"):
+        line += f" · {step} · {progress} %"
+    if preview:
+        line += f" · {preview}"
+    return line
+
+
+def history(project: int, rows: Sequence[tuple[int, str, str, str]]) -> str:
+    if not rows:
+        return f"Project #{project} has no versions yet."
+    return f"History of #{project}:\n" + "\n".join(
+        f"• v{n} {kind} · {state}" + (f" · {what[:60]}" if what else "") for n, kind, state, what in rows
+    )
+
+
+def templates_list(rows: Sequence[tuple[str, str, str]], category: str | None) -> str:
+    if not rows:
+        return f"No templates in `{category}`. Try `{CMD} templates` for all of them."
+    return "Templates:\n" + "\n".join(f"• {name} ({cat} · {style})" for name, cat, style in rows)
+
+
+def cancel_requested(project: int, version: int) -> str:
+    return f"Cancelling #{project} v{version}. Held credits will be given back."
+
+
+# --- progress -----------------------------------------------------------------------------------------------
+def progress_bar(percent: int, width: int = 10) -> str:
+    filled = max(0, min(width, round(percent * width / 100)))
+    return "▰" * filled + "▱" * (width - filled)
+
+
+def progress_line(event: ProgressEvent) -> str:
+    count = f" {event.done}/{event.total}" if event.total and event.total > 1 else ""
+    return f"{progress_bar(event.progress)} {event.progress} % · {event.step.lower()}{count}"
+
+
+def build_succeeded(event: ProgressEvent) -> str:
+    return (
+        f"✅ {event.project_name} v{event.version} is live: {event.preview_url}\n"
+        f"   {event.pages} pages · {event.credits} credits charged · {event.balance} left"
+    )
+
+
+def build_failed(event: ProgressEvent, ref: str) -> str:
+    return (
+        f"❌ v{event.version} of {event.project_name} failed while {event.step}. "
+        f"Your {event.credits} credits are back (ref {ref}). Try again with `{CMD} build …`."
+    )
+
+
+def build_cancelled(event: ProgressEvent) -> str:
+    return f"⏹ v{event.version} of {event.project_name} was cancelled. Your {event.credits} credits are back."
+
+
+# --- console ------------------------------------------------------------------------------------------------
+def console_done(seconds: float, site: str, archive: str, event: ProgressEvent) -> str:
+    return (
+        f"✅ Done in {seconds:.1f} s: {site} (zip: {archive})\n"
+        f"   {event.pages} pages · {event.credits} credits charged · {event.balance} left\n"
+        f"   Preview: autoweb serve, then {event.preview_url}"
+    )
+
+
+def console_no_outcome() -> str:
+    return "The build did not report back in time. `autoweb doctor` checks the workers."

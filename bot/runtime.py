@@ -1,0 +1,110 @@
+"""Wiring for entry points: settings → (embedded) services → checked connections → the command service."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import structlog
+from sqlalchemy import text
+
+from bot.service import CommandService
+from bot.settings import BotSettings
+from jobs import context
+from jobs.context import JobContext
+from jobs.settings import JobSettings
+from storage.db import upgrade
+from storage.embedded import EmbeddedServices
+from storage.errors import ServiceUnavailable
+from storage.redis_client import ping
+from storage.settings import StorageSettings
+
+ENV_OF = {"PostgreSQL": "DATABASE_URL", "Redis": "REDIS_URL", "MongoDB": "MONGO_URL"}
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """JSON lines on stderr, with whatever context (job, project, platform, user) is bound."""
+    logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s")
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
+
+
+def explain(exc: ServiceUnavailable) -> str:
+    """One line for an operator: what is down, which setting points at it, what to do."""
+    env = ENV_OF.get(exc.service)
+    if env is None:
+        return f"{exc}."
+    return (
+        f"{exc.service} is unreachable ({env}): {str(exc).split(': ', 1)[-1]}. "
+        f"Start it or fix {env}; `autoweb demo` starts its own when {env} is unset."
+    )
+
+
+@contextmanager
+def storage_for_demo(root: Path, say: Callable[[str], None] = print) -> Iterator[StorageSettings]:
+    """The configured services, plus embedded ones under `root` for every URL left unset."""
+    settings = StorageSettings()
+    missing = {
+        "postgres": settings.database_url is None,
+        "redis": settings.redis_url is None,
+        "mongo": settings.mongo_url is None,
+    }
+    if not any(missing.values()):
+        yield settings
+        return
+    names = [
+        n
+        for n, m in (
+            ("PostgreSQL", missing["postgres"]),
+            ("Redis", missing["redis"]),
+            ("MongoDB", missing["mongo"]),
+        )
+        if m
+    ]
+    started = time.monotonic()
+    with EmbeddedServices(root, **missing) as embedded:
+        say(f"Started embedded {', '.join(names)} under {root} in {time.monotonic() - started:.1f} s")
+        yield settings.model_copy(
+            update={
+                "database_url": embedded.urls.get("DATABASE_URL", settings.database_url),
+                "redis_url": embedded.urls.get("REDIS_URL", settings.redis_url),
+                "mongo_url": embedded.urls.get("MONGO_URL", settings.mongo_url),
+            }
+        )
+    say("Stopped embedded services.")
+
+
+def check(ctx: JobContext) -> None:
+    """Raise ServiceUnavailable naming the first of our services that does not answer."""
+    with ctx.db.session() as s:
+        s.execute(text("SELECT 1"))
+    ping(ctx.redis)
+    ctx.catalog.ping()
+
+
+@contextmanager
+def open_service(storage: StorageSettings, *, prepare: bool = False) -> Iterator[CommandService]:
+    """A checked command service; with `prepare`, the schema is upgraded and the catalog seeded first."""
+    ctx = JobContext.from_settings(storage, JobSettings())
+    try:
+        check(ctx)
+        if prepare:
+            upgrade(ctx.db.url)
+            ctx.catalog.seed()
+        context.install(ctx)  # jobs run in this process (demo, console) use these connections
+        yield CommandService(ctx, BotSettings())
+    finally:
+        ctx.close()

@@ -1,0 +1,372 @@
+"""The platform-neutral command service: every adapter turns a chat event into (Actor, text) and calls `handle`.
+
+A build goes: parse → rate limit → user/identity → credit hold + project/version/message rows (one transaction,
+idempotent on the chat delivery id) → enqueue (idempotent on the version) → reply text. Bad input raises a
+UserError before anything is written; an outage is reported with a reference and leaves nothing held.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis
+import structlog
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import commands, messages
+from bot.commands import Actor, Command
+from bot.errors import UserError
+from bot.settings import BotSettings
+from jobs import queue
+from jobs.brief import parse as parse_brief
+from jobs.build_site import fail_version
+from jobs.context import JobContext
+from jobs.edits import apply_edit, new_images
+from jobs.errors import EditNotUnderstood
+from storage import accounts, ledger, projects
+from storage.errors import InsufficientCredits, NotFound, ServiceUnavailable
+from storage.models import Project, User
+from storage.ratelimit import Bucket, Limit, RateLimiter
+
+log = structlog.get_logger(__name__)
+
+
+class Reply(BaseModel):
+    """What to say back. `ephemeral` replies are shown only to the sender where the platform allows it."""
+
+    text: str
+    ephemeral: bool = False
+    project_id: int | None = None
+    version_id: int | None = None
+    version: int | None = None
+
+
+def new_ref() -> str:
+    """A short reference shown to the user and written to the log with the error behind it."""
+    return secrets.token_hex(2).upper()
+
+
+@dataclass
+class _Context:
+    actor: Actor
+    user: User
+
+
+class CommandService:
+    def __init__(self, ctx: JobContext, settings: BotSettings) -> None:
+        self.ctx = ctx
+        self.settings = settings
+        self.limiter = RateLimiter(ctx.redis)
+        self._handlers: dict[str, Callable[[_Context, Command], Reply]] = {
+            "build": self._build,
+            "edit": self._edit,
+            "rollback": self._rollback,
+            "cancel": self._cancel,
+            "status": self._status,
+            "projects": self._projects,
+            "history": self._history,
+            "credits": self._credits,
+            "grant": self._grant,
+            "templates": self._templates,
+            "images": self._images,
+        }
+
+    # --- entry point --------------------------------------------------------------------------------------
+    def handle(self, actor: Actor, text: str) -> Reply:
+        """Run one command line and return the reply. Never raises: failures become a short reply."""
+        ref = new_ref()
+        try:
+            command = commands.parse(text)
+            if command.name == "help":
+                return Reply(text=messages.help_text(), ephemeral=True)
+            self._rate_limit(actor)
+            reply = self._handlers[command.name](self._identify(actor), command)
+        except UserError as exc:
+            return Reply(text=exc.message, ephemeral=True)
+        except ServiceUnavailable as exc:
+            log.warning("service unavailable", ref=ref, service=exc.service, platform=actor.platform)
+            down = messages.queue_unavailable if exc.service == "Redis" else messages.database_unavailable
+            return Reply(text=down(ref), ephemeral=True)
+        except Exception:
+            log.exception("command failed", ref=ref, platform=actor.platform)
+            return Reply(text=messages.internal_error(ref), ephemeral=True)
+        self._record(actor, text, reply)
+        return reply
+
+    def _rate_limit(self, actor: Actor) -> None:
+        s = self.settings
+        try:
+            wait = self.limiter.hit(
+                Bucket("user", actor.qualified_id, Limit(s.user_rate_per_minute, s.user_rate_per_minute)),
+                Bucket(
+                    "team",
+                    f"{actor.platform}:{actor.team_id}",
+                    Limit(s.team_rate_per_minute, s.team_rate_per_minute),
+                ),
+            )
+        except redis.RedisError as exc:
+            raise ServiceUnavailable("Redis", type(exc).__name__) from exc
+        if wait:
+            raise UserError(messages.rate_limited(wait))
+
+    def _identify(self, actor: Actor) -> _Context:
+        with self.ctx.db.session() as s:
+            user, _ = accounts.get_or_create_user(
+                s,
+                actor.platform,
+                actor.team_id,
+                actor.user_id,
+                display_name=actor.user_name,
+                signup_credits=self.settings.signup_credits,
+            )
+        return _Context(actor=actor, user=user)
+
+    def _record(self, actor: Actor, text: str, reply: Reply) -> None:
+        """Keep the command and the reply in our own history (best effort: the reply is already decided)."""
+        try:
+            with self.ctx.db.session() as s:
+                user = accounts.find_user(s, actor.platform, actor.team_id, actor.user_id)
+                for role, body in (("user", text), ("bot", reply.text)):
+                    projects.add_message(
+                        s,
+                        role=role,
+                        text=body,
+                        platform=actor.platform,
+                        project_id=reply.project_id,
+                        user_id=user.id if user else None,
+                        channel_id=actor.channel_id,
+                        thread_id=actor.thread_id,
+                    )
+        except Exception:
+            log.warning("could not record chat history", platform=actor.platform, exc_info=True)
+
+    # --- builds, edits, rollbacks ---------------------------------------------------------------------------
+    def _request_key(self, actor: Actor) -> str:
+        delivery = actor.event_id or uuid.uuid4().hex
+        return f"{actor.platform}:{actor.team_id}:{delivery}"[:200]
+
+    def _queue_version(
+        self,
+        c: _Context,
+        *,
+        kind: str,
+        project: Project | None,
+        prompt: str,
+        instruction: str = "",
+        spec: dict[str, object] | None = None,
+        cost: int | None = None,
+    ) -> Reply:
+        """Hold credits and write the project/version rows in one transaction, then enqueue the build."""
+        key = self._request_key(c.actor)
+        cost = self.ctx.settings.build_cost if cost is None else cost
+        try:
+            with self.ctx.db.session() as s:
+                if (seen := projects.find_version_by_request(s, key)) is not None:
+                    return Reply(
+                        text=messages.duplicate_request(seen.project_id),
+                        project_id=seen.project_id,
+                        ephemeral=True,
+                    )
+                if project is None:
+                    name = parse_brief(prompt).business_name or "Your new site"
+                    project = projects.create_project(
+                        s,
+                        owner_id=c.user.id,
+                        platform=c.actor.platform,
+                        team_id=c.actor.team_id,
+                        name=name,
+                        prompt=prompt,
+                    )
+                elif projects.active_version(s, project.id) is not None:
+                    raise UserError(messages.project_busy(project.id))
+                version = projects.add_version(
+                    s, project, kind=kind, request_key=key, instruction=instruction, spec=spec
+                )
+                hold = ledger.place_hold(s, c.user.id, cost, key=f"hold:{key}", reference=f"version:{version.id}")
+                version.hold_id = hold.id
+                version.job_id = queue.build_job_id(version.id)
+                project_id, version_id, number, name = project.id, version.id, version.number, project.name
+        except InsufficientCredits as exc:
+            raise UserError(messages.insufficient_credits(kind, cost, exc.available)) from exc
+        except IntegrityError:  # a concurrent redelivery of the same event won the race
+            with self.ctx.db.session() as s:
+                seen = projects.find_version_by_request(s, key)
+            if seen is None:
+                raise
+            return Reply(text=messages.duplicate_request(seen.project_id), project_id=seen.project_id, ephemeral=True)
+        try:
+            ref = queue.enqueue_build(self.ctx.redis, version_id, description=f"build #{project_id} v{number}")
+        except ServiceUnavailable:
+            fail_version(self.ctx, version_id, step="queueing", reason="job queue unreachable")
+            raise
+        return Reply(
+            text=messages.build_accepted(name, project_id, number, ref.position, cost),
+            project_id=project_id,
+            version_id=version_id,
+            version=number,
+        )
+
+    def _build(self, c: _Context, command: Command) -> Reply:
+        return self._queue_version(c, kind="build", project=None, prompt=command.prompt)
+
+    def _own_project(self, s: Session, c: _Context, project_id: int | None) -> Project:
+        """The project, if the user may change it: their own, or their team's on the same platform."""
+        assert project_id is not None
+        try:
+            project = projects.get_project(s, project_id)
+        except NotFound:
+            raise UserError(messages.no_such_project(project_id)) from None
+        mine = project.owner_id == c.user.id
+        team = project.platform == c.actor.platform and project.team_id == c.actor.team_id
+        if not (mine or team):
+            raise UserError(messages.no_such_project(project_id))
+        return project
+
+    def _edit(self, c: _Context, command: Command) -> Reply:
+        with self.ctx.db.session() as s:
+            project = self._own_project(s, c, command.project)
+            current = self._current_spec(s, project)
+        try:
+            spec = apply_edit(current, command.prompt)
+        except EditNotUnderstood:
+            raise UserError(messages.edit_not_understood(project.id)) from None
+        return self._queue_version(
+            c, kind="edit", project=project, prompt=project.prompt, instruction=command.prompt, spec=spec
+        )
+
+    def _current_spec(self, s: Session, project: Project) -> dict[str, object]:
+        for version in reversed(projects.versions_of(s, project.id)):
+            if version.number == project.current_version and version.spec:
+                return dict(version.spec)
+        raise UserError(messages.no_such_version(project.id, project.current_version or 1))
+
+    def _rollback(self, c: _Context, command: Command) -> Reply:
+        assert command.project is not None and command.version is not None
+        with self.ctx.db.session() as s:
+            project = self._own_project(s, c, command.project)
+            old = next(
+                (
+                    v
+                    for v in projects.versions_of(s, project.id)
+                    if v.number == command.version and v.status == "succeeded" and v.spec
+                ),
+                None,
+            )
+            if old is None:
+                raise UserError(messages.no_such_version(project.id, command.version))
+            spec = dict(old.spec or {})
+        return self._queue_version(
+            c,
+            kind="rollback",
+            project=project,
+            prompt=project.prompt,
+            instruction=f"rollback to v{command.version}",
+            spec=spec,
+        )
+
+    def _images(self, c: _Context, command: Command) -> Reply:
+        with self.ctx.db.session() as s:
+            project = self._own_project(s, c, command.project)
+            current = self._current_spec(s, project)
+        spec = new_images(current, command.prompt, command.count or 1)
+        return self._queue_version(
+            c,
+            kind="images",
+            project=project,
+            prompt=project.prompt,
+            instruction=f"new images {command.prompt}".strip(),
+            spec=spec,
+            cost=self.ctx.settings.image_cost * (command.count or 1),
+        )
+
+    def _cancel(self, c: _Context, command: Command) -> Reply:
+        with self.ctx.db.session() as s:
+            project = self._own_project(s, c, command.project)
+            active = projects.active_version(s, project.id)
+            if active is None:
+                raise UserError(messages.nothing_to_cancel(project.id))
+            version_id, number = active.id, active.number
+        queue.cancel_build(self.ctx.redis, version_id)
+        fail_version(self.ctx, version_id, step="cancelled by the user", reason="cancelled", status="cancelled")
+        return Reply(
+            text=messages.cancel_requested(project.id, number),
+            project_id=project.id,
+            version_id=version_id,
+            version=number,
+        )
+
+    # --- read-only commands ---------------------------------------------------------------------------------
+    def _status(self, c: _Context, command: Command) -> Reply:
+        with self.ctx.db.session() as s:
+            if command.project is None:
+                return self._projects(c, command)
+            project = self._own_project(s, c, command.project)
+            versions = projects.versions_of(s, project.id)
+        if not versions:
+            return Reply(text=messages.history(project.id, []), project_id=project.id)
+        v = versions[-1]
+        preview = self.ctx.settings.preview_url(project.id) if project.current_version else None
+        return Reply(
+            text=messages.project_status(project.id, project.name, v.number, v.status, v.step, v.progress, preview),
+            project_id=project.id,
+        )
+
+    def _projects(self, c: _Context, command: Command) -> Reply:
+        with self.ctx.db.session() as s:
+            rows = []
+            for p in projects.visible_projects(
+                s, user_id=c.user.id, platform=c.actor.platform, team_id=c.actor.team_id
+            ):
+                latest = projects.versions_of(s, p.id)
+                rows.append((p.id, p.name, p.current_version, latest[-1].status if latest else "new"))
+        return Reply(text=messages.projects_list(rows), ephemeral=True)
+
+    def _history(self, c: _Context, command: Command) -> Reply:
+        with self.ctx.db.session() as s:
+            project = self._own_project(s, c, command.project)
+            rows = [(v.number, v.kind, v.status, v.instruction) for v in projects.versions_of(s, project.id)]
+        return Reply(text=messages.history(project.id, rows), project_id=project.id)
+
+    def _credits(self, c: _Context, command: Command) -> Reply:
+        def load() -> dict[str, int]:
+            with self.ctx.db.session() as s:
+                b = ledger.balance_of(s, c.user.id)
+            return {"balance": b.balance, "held": b.held}
+
+        cached = self.ctx.cache.balance(c.user.id, load)
+        with self.ctx.db.session() as s:
+            recent = [(t.type, t.amount or -t.hold_delta, t.reference) for t in ledger.recent(s, c.user.id)]
+        return Reply(text=messages.credits_summary(cached["balance"], cached["held"], recent), ephemeral=True)
+
+    def _grant(self, c: _Context, command: Command) -> Reply:
+        assert command.target_user is not None and command.amount is not None
+        if c.actor.qualified_id not in self.settings.admin_ids:
+            raise UserError(messages.not_admin())
+        platform, team, target = c.actor.platform, c.actor.team_id, command.target_user
+        if target.count(":") == 2:
+            platform, team, target = target.split(":")
+        with self.ctx.db.session() as s:
+            user = accounts.find_user(s, platform, team, target)
+            if user is None:
+                raise UserError(messages.unknown_user(command.target_user))
+            key = self._request_key(c.actor).replace(":", "/", 1)
+            ledger.credit(
+                s,
+                user.id,
+                command.amount,
+                key=f"grant:{key}",
+                type="grant",
+                actor=c.actor.qualified_id,
+                note=f"granted by {c.actor.qualified_id}",
+            )
+            balance = ledger.balance_of(s, user.id).available
+        return Reply(text=messages.granted(command.amount, command.target_user, balance), ephemeral=True)
+
+    def _templates(self, c: _Context, command: Command) -> Reply:
+        rows = [(t["name"], t["category"], t.get("style", "")) for t in self.ctx.catalog.templates(command.category)]
+        return Reply(text=messages.templates_list(rows, command.category), ephemeral=True)

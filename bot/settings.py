@@ -1,0 +1,38 @@
+"""Settings of the chat side: platform credentials, admins, signup credits and rate limits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class BotSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    discord_bot_token: SecretStr | None = None
+    discord_api_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str | None = None
+
+    admin_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    """`platform:team:user` triples allowed to grant credits, e.g. `slack:T1:U1,discord:G1:123`."""
+    signup_credits: int = Field(50, ge=0)
+    """Credits a user gets the first time they use the bot."""
+    user_rate_per_minute: int = Field(5, ge=1)
+    """Commands one user may send per minute (bursts up to the same number)."""
+    team_rate_per_minute: int = Field(60, ge=1)
+    """Commands one team or guild may send per minute, all users together."""
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value

@@ -1,0 +1,229 @@
+"""The `build_site` job: one project version becomes a site on disk, its hold is captured, the chat is told.
+
+Exactly-once bookkeeping: the site files are written to a fresh directory and renamed into place (a retry simply
+writes them again), and the outcome (status, capture or release of the hold, milestone message) is recorded in one
+Postgres transaction that first locks the version row and does nothing if the version is already terminal. So a
+retried job, a second `on_failure` call or a worker that died between writing and recording never charges twice.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import structlog
+from redis import Redis
+from rq import get_current_job
+from rq.job import Job
+
+from jobs import brief as briefs
+from jobs import context, events, generator
+from jobs.context import JobContext
+from jobs.errors import BuildFailed
+from jobs.events import ProgressEvent
+from storage import ledger, projects
+from storage.models import Project, ProjectVersion
+
+log = structlog.get_logger(__name__)
+
+STEPS = {
+    "Picking template": (5, 15),
+    "Rendering pages": (15, 65),
+    "Generating images": (65, 90),
+    "Packaging": (90, 98),
+}
+"""Each step's share of the progress bar, in percent (start, end)."""
+
+
+def _percent(step: str, done: int, total: int) -> int:
+    start, end = STEPS.get(step, (0, 100))
+    return start + (end - start) * done // max(total, 1)
+
+
+class _Reporter:
+    """Publishes progress events for one version and keeps the durable state (Postgres, RQ meta) in step."""
+
+    def __init__(self, ctx: JobContext, project: Project, version: ProjectVersion) -> None:
+        self.ctx = ctx
+        self.base = {
+            "project_id": project.id,
+            "version_id": version.id,
+            "version": version.number,
+            "project_name": project.name,
+        }
+        self.version_id = version.id
+        self.step = ""
+
+    def event(self, **fields: Any) -> ProgressEvent:
+        return ProgressEvent(**self.base, **fields)
+
+    def publish(self, event: ProgressEvent) -> None:
+        events.publish(self.ctx.redis, event)
+        self.ctx.cache.set_job_status(event.version_id, event.model_dump(mode="json"))
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        percent = _percent(step, done, total)
+        if step != self.step:
+            self.step = step
+            with self.ctx.db.session() as s:
+                projects.record_progress(s, self.version_id, status="running", step=step, progress=percent)
+            job = get_current_job()
+            if job is not None:
+                job.meta.update(step=step, progress=percent)
+                job.save_meta()  # type: ignore[no-untyped-call]
+        self.publish(self.event(kind="step", step=step, progress=percent, done=done, total=total))
+
+
+def version_dir(ctx: JobContext, project_id: int, number: int) -> Path:
+    return generator.safe_join(ctx.settings.sites_dir, str(project_id), f"v{number}")
+
+
+def build_site(version_id: int) -> dict[str, Any]:
+    """Build one queued version. Returns a small summary (RQ stores it as the job result)."""
+    ctx = context.current()
+    with ctx.db.session() as s:
+        version = projects.get_version(s, version_id, lock=True)
+        if version.status in projects.TERMINAL_STATES:
+            return {"version_id": version_id, "status": version.status, "repeat": True}
+        project = projects.get_project(s, version.project_id)
+        projects.record_progress(s, version_id, status="running", step="Picking template", progress=5)
+    structlog.contextvars.bind_contextvars(project_id=project.id, version_id=version_id)
+    report = _Reporter(ctx, project, version)
+    report.publish(report.event(kind="started", step="Picking template", progress=5))
+    step = "picking a template"
+    try:
+        spec = _spec_for(ctx, project, version)
+        report.publish(
+            report.event(
+                kind="step",
+                step="Picking template",
+                progress=15,
+                detail=f"Template: {spec.template_name} ({spec.category} · {spec.tone})",
+            )
+        )
+        step = "rendering pages"
+        components = ctx.catalog.components(generator.component_slugs(spec))
+        final = version_dir(ctx, project.id, version.number)
+        tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        generator.render_site(spec, components, tmp, base_url=ctx.settings.preview_url(project.id), on_progress=report)
+        step = "packaging the site"
+        report("Packaging", 0, 1)
+        shutil.rmtree(final, ignore_errors=True)
+        tmp.rename(final)
+        zip_path = generator.zip_site(final, final.with_suffix(".zip"))
+    except Exception as exc:
+        log.error("build failed", step=step, error=type(exc).__name__, detail=traceback.format_exc(limit=5))
+        fail_version(ctx, version_id, step=step, reason=type(exc).__name__)
+        raise BuildFailed(step, type(exc).__name__) from exc
+    return _record_success(ctx, report, version_id, spec, final, zip_path)
+
+
+def _spec_for(ctx: JobContext, project: Project, version: ProjectVersion) -> generator.SiteSpec:
+    if version.spec:  # an edit or rollback carries the spec it wants rendered
+        return generator.SiteSpec.model_validate(version.spec)
+    brief = briefs.parse(project.prompt)
+    template = ctx.catalog.choose_template(brief.words)
+    return generator.make_spec(brief, template)
+
+
+def _record_success(
+    ctx: JobContext, report: _Reporter, version_id: int, spec: generator.SiteSpec, site: Path, zip_path: Path
+) -> dict[str, Any]:
+    with ctx.db.session() as s:
+        version = projects.get_version(s, version_id, lock=True)
+        if version.status in projects.TERMINAL_STATES:  # cancelled while we rendered: keep that outcome
+            return {"version_id": version_id, "status": version.status}
+        charged = 0
+        if version.hold_id is not None:
+            row = ledger.capture(s, version.hold_id, reference=f"version:{version_id}")
+            charged = -row.amount
+        version.spec = spec.model_dump(mode="json")
+        version.template_slug = spec.template
+        projects.finish_version(s, version, status="succeeded", step="done", site_path=str(site))
+        project = projects.get_project(s, version.project_id)
+        project.name = spec.name
+        balance = ledger.balance_of(s, project.owner_id)
+        projects.add_message(
+            s,
+            role="progress",
+            platform=project.platform,
+            project_id=project.id,
+            user_id=project.owner_id,
+            text=f"v{version.number} succeeded: {len(spec.pages)} pages, template {spec.template_name}, "
+            f"{charged} credits charged",
+        )
+    report.base["project_name"] = spec.name
+    report.publish(
+        report.event(
+            kind="succeeded",
+            step="Done",
+            progress=100,
+            preview_url=ctx.settings.preview_url(version.project_id),
+            site_path=str(site / "index.html"),
+            zip_path=str(zip_path),
+            pages=len(spec.pages),
+            credits=charged,
+            balance=balance.available,
+        )
+    )
+    return {"version_id": version_id, "status": "succeeded", "site": str(site)}
+
+
+def fail_version(ctx: JobContext, version_id: int, *, step: str, reason: str, status: str = "failed") -> bool:
+    """Record a failed (or cancelled) outcome once: release the hold, tell the chat. False if already final."""
+    with ctx.db.session() as s:
+        version = projects.get_version(s, version_id, lock=True)
+        if version.status in projects.TERMINAL_STATES:
+            return False
+        refunded = 0
+        if version.hold_id is not None and not ledger.is_settled(s, version.hold_id):
+            row = ledger.release(s, version.hold_id, reference=f"version:{version_id}", note=reason[:200])
+            refunded = -row.hold_delta
+        projects.finish_version(s, version, status=status, step=step, error=reason[:500])
+        project = projects.get_project(s, version.project_id)
+        balance = ledger.balance_of(s, project.owner_id)
+        projects.add_message(
+            s,
+            role="progress",
+            platform=project.platform,
+            project_id=project.id,
+            user_id=project.owner_id,
+            text=f"v{version.number} {status} while {step}; {refunded} credits released",
+        )
+        event = ProgressEvent(
+            project_id=project.id,
+            version_id=version_id,
+            version=version.number,
+            project_name=project.name,
+            kind="cancelled" if status == "cancelled" else "failed",
+            step=step,
+            progress=version.progress,
+            credits=refunded,
+            balance=balance.available,
+            error=reason[:200],
+        )
+    events.publish(ctx.redis, event)
+    ctx.cache.set_job_status(version_id, event.model_dump(mode="json"))
+    return True
+
+
+def on_build_failure(
+    job: Job,
+    connection: Redis,
+    exc_type: type[BaseException] | None,
+    exc: BaseException | None,
+    tb: TracebackType | None,
+) -> None:
+    """RQ failure callback: records the failure of a job that died without recording it (timeout, lost worker).
+
+    RQ calls it on every failed attempt, so it acts only on the last one, and `fail_version` is idempotent."""
+    if job.retries_left:
+        return
+    version_id = int(job.args[0])
+    name = exc_type.__name__ if exc_type else "unknown error"
+    fail_version(context.current(), version_id, step="building the site", reason=name)

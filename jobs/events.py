@@ -1,0 +1,54 @@
+"""Typed progress events: what a job tells the chat while it runs, over Redis pub/sub."""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+import redis
+from pydantic import BaseModel, Field
+
+from storage import keys
+
+EventKind = Literal["queued", "started", "step", "succeeded", "failed", "cancelled"]
+TERMINAL_KINDS = ("succeeded", "failed", "cancelled")
+
+
+class ProgressEvent(BaseModel):
+    project_id: int
+    version_id: int
+    version: int
+    kind: EventKind
+    step: str = ""
+    """Human name of the current step, e.g. "Rendering pages"."""
+    progress: int = Field(0, ge=0, le=100)
+    done: int | None = None
+    total: int | None = None
+    detail: str = ""
+    """A milestone line, e.g. "Template: Artisan Bakery (food · warm)"."""
+    project_name: str = ""
+    preview_url: str | None = None
+    site_path: str | None = None
+    zip_path: str | None = None
+    pages: int | None = None
+    credits: int | None = None
+    """Credits charged on success, or given back on failure."""
+    balance: int | None = None
+    error: str | None = None
+    ts: float = Field(default_factory=time.time)
+
+    @property
+    def terminal(self) -> bool:
+        return self.kind in TERMINAL_KINDS
+
+
+def publish(client: redis.Redis, event: ProgressEvent) -> None:
+    """Best effort: pub/sub carries live progress only; the durable state is the version row in Postgres."""
+    try:
+        client.publish(keys.progress_channel(event.project_id), event.model_dump_json())
+    except redis.RedisError:
+        pass
+
+
+def parse(raw: bytes | str) -> ProgressEvent:
+    return ProgressEvent.model_validate_json(raw)

@@ -1,0 +1,317 @@
+"""The site generator: a brief and a catalog template become a spec, and a spec becomes files on disk.
+
+`make_spec` decides what the site is (name, palette, pages and their sections, copy); `render_site` writes it.
+Edits change the spec and render again, so every version is reproducible from its stored spec. All user text
+reaches the pages through Jinja2 autoescaping; nothing is marked safe except our own rendered sections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from jobs import content
+from jobs.brief import Brief
+from jobs.errors import UnsafePath
+from jobs.images import write_images
+
+ASSETS = Path(__file__).parent / "site_assets"
+
+PAGE_TITLES = {
+    "index": "Home",
+    "menu": "Menu",
+    "contact": "Contact",
+    "about": "About",
+    "pricing": "Pricing",
+    "services": "Services",
+    "gallery": "Gallery",
+    "faq": "FAQ",
+}
+DEFAULT_SECTIONS: dict[str, list[str]] = {
+    "index": ["navbar", "hero-split", "features", "testimonials", "cta", "footer"],
+    "contact": ["navbar", "page-header", "contact", "footer"],
+    "about": ["navbar", "page-header", "about", "testimonials", "footer"],
+    "menu": ["navbar", "page-header", "menu-list", "cta", "footer"],
+    "services": ["navbar", "page-header", "services-list", "cta", "footer"],
+    "pricing": ["navbar", "page-header", "pricing-table", "faq", "footer"],
+    "gallery": ["navbar", "page-header", "gallery", "cta", "footer"],
+    "faq": ["navbar", "page-header", "faq", "cta", "footer"],
+}
+PAGE_INTROS = {
+    "menu": "Everything we make, with today's prices.",
+    "contact": "Where to find us, when we are open and how to reach us.",
+    "about": "Who we are and how we work.",
+    "services": "What we do, and what it costs.",
+    "pricing": "Clear prices, no surprises.",
+    "gallery": "A few favourites from recent work.",
+    "faq": "Answers to what people ask us most.",
+}
+BUILD_DATE = dt.datetime(2024, 1, 1, 0, 0, 0)
+"""Timestamp written into zip entries, so the same spec always gives the same bytes."""
+
+
+class PageSpec(BaseModel):
+    slug: str
+    title: str
+    sections: list[str]
+
+
+class SiteSpec(BaseModel):
+    """Everything needed to render one version; stored with the version as JSON."""
+
+    name: str
+    template: str
+    template_name: str
+    category: str
+    pack: str
+    palette: dict[str, str]
+    typography: dict[str, str]
+    pages: list[PageSpec]
+    copy_text: dict[str, Any]
+    location: str = ""
+    email: str
+    phone: str = ""
+    tone: str = "friendly"
+    year: int = BUILD_DATE.year
+    """Shown in the footer; fixed when the spec is made, so re-rendering a spec gives the same bytes."""
+    image_seed: str = ""
+    """Changed by the `images` command to get a fresh set of pictures."""
+    gallery_images: int = 0
+    """Extra gallery pictures made by the `images` command (0: the gallery shows the hero)."""
+
+
+def _luminance(hex_colour: str) -> float:
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else float(((s + 0.055) / 1.055) ** 2.4)
+
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def with_primary(palette: dict[str, str], colour: str) -> dict[str, str]:
+    """Swap in a new primary colour, keeping text on it readable (WCAG AA, 4.5:1)."""
+    out = dict(palette, primary=colour)
+    out["on_primary"] = "#ffffff" if contrast(colour, "#ffffff") >= contrast(colour, "#111111") else "#111111"
+    if contrast(colour, out["background"]) >= 4.5:
+        out["primary_ink"] = colour
+    return out
+
+
+def _email_for(name: str) -> str:
+    local = "".join(ch for ch in name.lower() if ch.isascii() and ch.isalnum())[:24] or "hello"
+    return f"hello@{local}.example"
+
+
+def make_spec(brief: Brief, template: dict[str, Any]) -> SiteSpec:
+    pack = content.pack_for(template["category"], brief.words)
+    name = content.site_name(brief, pack)
+    email = brief.email or _email_for(name)
+    wanted = ["index", *[p for p in brief.pages if p != "index"]] if brief.pages else template["default_pages"]
+    pages = [
+        PageSpec(
+            slug=slug,
+            title=PAGE_TITLES.get(slug, slug.title()),
+            sections=list(template["pages"].get(slug) or DEFAULT_SECTIONS.get(slug) or DEFAULT_SECTIONS["about"]),
+        )
+        for slug in dict.fromkeys(wanted)
+    ]
+    palette = dict(template["palette"])
+    if brief.colour:
+        palette = with_primary(palette, brief.colour)
+    return SiteSpec(
+        name=name,
+        template=template["slug"],
+        template_name=template["name"],
+        category=template["category"],
+        pack=pack,
+        palette=palette,
+        typography=dict(template["typography"]),
+        pages=pages,
+        copy_text=content.copy_for(brief, pack, name, email),
+        location=brief.location,
+        email=email,
+        phone=brief.phone,
+        tone=brief.tone,
+        year=dt.date.today().year,
+    )
+
+
+def component_slugs(spec: SiteSpec) -> list[str]:
+    return sorted({s for page in spec.pages for s in page.sections})
+
+
+def _stylesheet(spec: SiteSpec, components: dict[str, dict[str, Any]]) -> str:
+    p, t = spec.palette, spec.typography
+    variables = {
+        "primary": p["primary"],
+        "on-primary": p["on_primary"],
+        "secondary": p["secondary"],
+        "on-secondary": p["on_secondary"],
+        "accent": p["accent"],
+        "ink": p["ink"],
+        "on-ink": p["on_ink"],
+        "background": p["background"],
+        "surface": p["surface"],
+        "line": p["line"],
+        "muted": p["muted"],
+        "primary-ink": p["primary_ink"],
+        "heading": t["heading"],
+        "body": t["body"],
+        "radius": "14px",
+        "space": "clamp(2.5rem,6vw,4.5rem)",
+    }
+    root = ":root{" + ";".join(f"--{k}:{v}" for k, v in variables.items()) + "}"
+    parts = [root, (ASSETS / "base.css").read_text()]
+    parts += [components[slug]["css"] for slug in component_slugs(spec) if components[slug].get("css")]
+    return "\n".join(parts) + "\n"
+
+
+def safe_join(root: Path, *parts: str) -> Path:
+    """`root/parts…`, refusing any result outside `root` (ids and slugs should never allow it; this checks)."""
+    base = root.resolve()
+    path = base.joinpath(*parts).resolve()
+    if path != base and base not in path.parents:
+        raise UnsafePath(f"{'/'.join(parts)} leaves {root}")
+    return path
+
+
+Progress = Callable[[str, int, int], None]
+"""Called as (step name, done, total) while rendering."""
+
+
+def render_site(
+    spec: SiteSpec,
+    components: dict[str, dict[str, Any]],
+    out_dir: Path,
+    *,
+    base_url: str,
+    on_progress: Progress | None = None,
+) -> list[Path]:
+    """Write every file of the site into `out_dir` (which must not exist yet) and return their paths."""
+    report = on_progress or (lambda step, done, total: None)
+    sources = {f"c/{slug}": components[slug]["source"] for slug in component_slugs(spec)}
+    sources["page"] = (ASSETS / "page.html.j2").read_text()
+    env = Environment(
+        loader=DictLoader(sources),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    out_dir.mkdir(parents=True)
+    copy = spec.copy_text
+    site = {
+        "name": spec.name,
+        "location": spec.location,
+        "email": spec.email,
+        "phone": spec.phone,
+        "phone_href": "".join(ch for ch in spec.phone if ch.isdigit() or ch == "+"),
+        "address": "",
+        "year": spec.year,
+        "base_url": base_url,
+        "pages": [{"slug": p.slug, "title": p.title, "href": f"{p.slug}.html"} for p in spec.pages],
+        "cta_href": f"{copy.get('cta_page', 'contact')}.html"
+        if any(p.slug == copy.get("cta_page") for p in spec.pages)
+        else "contact.html"
+        if any(p.slug == "contact" for p in spec.pages)
+        else "index.html",
+    }
+    captions = list(copy.get("gallery", []))
+    gallery = [
+        {
+            "src": f"images/gallery-{i}.png" if spec.gallery_images else "images/hero.png",
+            "alt": captions[(i - 1) % len(captions)] if captions else f"{spec.name} picture {i}",
+        }
+        for i in range(1, max(spec.gallery_images, len(captions)) + 1)
+    ]
+    images = {"hero_alt": f"{spec.name}, {spec.location}" if spec.location else spec.name, "gallery": gallery}
+    written: list[Path] = []
+    total = len(spec.pages)
+    for done, page in enumerate(spec.pages, start=1):
+        page_ctx = {
+            "slug": page.slug,
+            "title": page.title,
+            "heading": page.title if page.slug != "index" else spec.name,
+            "intro": PAGE_INTROS.get(page.slug, ""),
+            "title_tag": spec.name if page.slug == "index" else f"{page.title} · {spec.name}",
+            "description": _description(spec, page),
+            "url": f"{base_url}{page.slug}.html" if page.slug != "index" else base_url,
+        }
+        ctx = {"site": site, "copy": copy, "page": page_ctx, "images": images, "palette": spec.palette}
+        regions: dict[str, list[str]] = {"header": [], "main": [], "footer": []}
+        for slug in page.sections:
+            regions[components[slug].get("region", "main")].append(env.get_template(f"c/{slug}").render(ctx))
+        html = env.get_template("page").render(
+            ctx, **{region: Markup("\n".join(parts)) for region, parts in regions.items()}
+        )
+        path = out_dir / f"{page.slug}.html"
+        path.write_text(html, encoding="utf-8")
+        written.append(path)
+        report("Rendering pages", done, total)
+    (out_dir / "styles.css").write_text(_stylesheet(spec, components), encoding="utf-8")
+    written.append(out_dir / "styles.css")
+    written += _seo_files(spec, out_dir, base_url)
+    report("Generating images", 0, 1)
+    tagline = str(copy.get("hero_title", spec.name))
+    written += write_images(
+        out_dir / "images",
+        spec.name,
+        tagline,
+        spec.palette,
+        seed=spec.image_seed,
+        gallery=spec.gallery_images,
+    )
+    report("Generating images", 1, 1)
+    return written
+
+
+def _description(spec: SiteSpec, page: PageSpec) -> str:
+    where = f" in {spec.location}" if spec.location else ""
+    if page.slug == "index":
+        return f"{spec.name}{where}: {spec.copy_text.get('hero_text', '')}"[:160]
+    return f"{page.title} – {spec.name}{where}. {PAGE_INTROS.get(page.slug, '')}"[:160]
+
+
+def _seo_files(spec: SiteSpec, out_dir: Path, base_url: str) -> list[Path]:
+    urls = [base_url if p.slug == "index" else f"{base_url}{p.slug}.html" for p in spec.pages]
+    sitemap = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        + "".join(f"  <url><loc>{xml_escape(u)}</loc></url>\n" for u in urls)
+        + "</urlset>\n"
+    )
+    (out_dir / "sitemap.xml").write_text(sitemap, encoding="utf-8")
+    (out_dir / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n")
+    return [out_dir / "sitemap.xml", out_dir / "robots.txt"]
+
+
+def zip_site(site_dir: Path, zip_path: Path) -> Path:
+    """A zip of the site with fixed timestamps and order, written atomically."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(path.relative_to(site_dir).as_posix(), BUILD_DATE.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
+    tmp = zip_path.with_suffix(".zip.tmp")
+    tmp.write_bytes(buffer.getvalue())
+    tmp.replace(zip_path)
+    return zip_path

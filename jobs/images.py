@@ -1,0 +1,95 @@
+"""Procedural images in the site's palette (Pillow): hero, logo mark, favicon and Open Graph card.
+
+Deterministic: the same name and palette give byte-identical PNG files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+IMAGE_NAMES = ("hero.png", "logo.png", "favicon.png", "og.png")
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def _gradient(size: tuple[int, int], start: str, end: str) -> Image.Image:
+    """A diagonal blend of two colours, built from Pillow's 256-pixel gradient (fast at any size)."""
+    mask = Image.linear_gradient("L").rotate(-45, expand=True).resize(size)
+    return Image.composite(Image.new("RGB", size, _rgb(end)), Image.new("RGB", size, _rgb(start)), mask)
+
+
+def _seed(name: str) -> list[int]:
+    return list(hashlib.sha256(name.encode()).digest())
+
+
+def _initials(name: str) -> str:
+    letters = [w[0] for w in name.split() if w[:1].isalnum()]
+    return ("".join(letters[:2]) or name[:1] or "A").upper()
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def hero(name: str, palette: dict[str, str], size: tuple[int, int] = (1200, 800), seed_text: str = "") -> Image.Image:
+    img = _gradient(size, palette["primary"], palette["secondary"])
+    draw = ImageDraw.Draw(img, "RGBA")
+    seed = _seed(name + seed_text)
+    accent = _rgb(palette["accent"])
+    for i in range(6):  # soft circles whose places come from the name, so each business gets its own
+        x = seed[i] * size[0] // 255
+        y = seed[i + 6] * size[1] // 255
+        r = 80 + seed[i + 12] % 160
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(*accent, 70))
+    return img
+
+
+def logo(name: str, palette: dict[str, str], size: int = 96) -> Image.Image:
+    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((0, 0, size - 1, size - 1), radius=size // 4, fill=_rgb(palette["primary"]))
+    draw.text(
+        (size / 2, size / 2),
+        _initials(name),
+        font=_font(size // 2 - 4),
+        anchor="mm",
+        fill=_rgb(palette["on_primary"]),
+    )
+    return img
+
+
+def og_card(name: str, tagline: str, palette: dict[str, str]) -> Image.Image:
+    img = _gradient((1200, 630), palette["primary"], palette["secondary"])
+    draw = ImageDraw.Draw(img)
+    img.paste(logo(name, palette, 160), (80, 80), logo(name, palette, 160))
+    draw.text((80, 300), name[:40], font=_font(72), fill=_rgb(palette["on_primary"]))
+    draw.text((80, 400), tagline[:70], font=_font(34), fill=_rgb(palette["on_primary"]))
+    return img
+
+
+def write_images(
+    out_dir: Path, name: str, tagline: str, palette: dict[str, str], *, seed: str = "", gallery: int = 0
+) -> list[Path]:
+    """Write every site image into `out_dir` and return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    mark = logo(name, palette)
+    images = {
+        "hero.png": hero(name, palette, seed_text=seed),
+        "logo.png": mark,
+        "favicon.png": mark.resize((32, 32), Image.Resampling.LANCZOS),
+        "og.png": og_card(name, tagline, palette),
+    }
+    for i in range(1, gallery + 1):
+        images[f"gallery-{i}.png"] = hero(name, palette, (800, 600), seed_text=f"{seed}#{i}")
+    paths = []
+    for filename, image in images.items():
+        path = out_dir / filename
+        image.save(path, format="PNG", optimize=False, compress_level=6)
+        paths.append(path)
+    return paths

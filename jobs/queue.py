@@ -1,0 +1,87 @@
+"""The RQ queues and the one typed way to put a job on them (JSON payloads, never pickle)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+from rq import Callback, Queue
+from rq.command import send_stop_job_command
+from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from jobs.build_site import build_site, on_build_failure
+from jobs.health import health_check
+from storage.errors import ServiceUnavailable
+
+BUILDS, IMAGES, DEFAULT = "builds", "images", "default"
+QUEUE_NAMES = (BUILDS, IMAGES, DEFAULT)
+BUILD_TIMEOUT = 120
+"""Seconds a build may run before RQ stops it (a normal build takes well under a second)."""
+
+
+@dataclass(frozen=True)
+class JobRef:
+    job_id: str
+    queue: str
+    position: int | None
+    """0-based place in the queue when it was enqueued (None if it was already there)."""
+
+
+def queue(connection: redis.Redis, name: str) -> Queue:
+    return Queue(name, connection=connection, serializer=JSONSerializer)
+
+
+def build_job_id(version_id: int) -> str:
+    return f"build-{version_id}"
+
+
+def enqueue_build(connection: redis.Redis, version_id: int, *, description: str) -> JobRef:
+    """Queue the build of one version. Idempotent: the same version is never queued twice."""
+    q = queue(connection, BUILDS)
+    job_id = build_job_id(version_id)
+    try:
+        q.enqueue(
+            build_site,
+            version_id,
+            job_id=job_id,
+            unique=True,
+            description=description,
+            job_timeout=BUILD_TIMEOUT,
+            result_ttl=24 * 3600,
+            failure_ttl=7 * 24 * 3600,
+            on_failure=Callback(on_build_failure),
+        )
+    except DuplicateJobError:
+        return JobRef(job_id=job_id, queue=BUILDS, position=None)
+    except redis.RedisError as exc:
+        raise ServiceUnavailable("Redis", type(exc).__name__) from exc
+    position = q.get_job_position(job_id)
+    return JobRef(job_id=job_id, queue=BUILDS, position=position)
+
+
+def cancel_build(connection: redis.Redis, version_id: int) -> None:
+    """Take a queued build off the queue, or stop it if a worker is running it (best effort: the caller
+    records the cancellation in Postgres, which the job checks before it records anything)."""
+    job_id = build_job_id(version_id)
+    try:
+        job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return
+    except redis.RedisError as exc:
+        raise ServiceUnavailable("Redis", type(exc).__name__) from exc
+    status = job.get_status()
+    if status == JobStatus.STARTED:
+        try:
+            send_stop_job_command(connection, job_id, serializer=JSONSerializer)
+        except InvalidJobOperation:
+            pass
+    elif status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
+        job.cancel()
+
+
+def enqueue_health_check(connection: redis.Redis, name: str, token: str) -> Job:
+    return queue(connection, name).enqueue(
+        health_check, token, description=f"health check on {name}", result_ttl=300, job_timeout=30
+    )

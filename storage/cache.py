@@ -1,0 +1,77 @@
+"""Read-through cache in Redis for the catalog, balances and job status, with invalidation on write."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import redis
+
+from storage import keys
+
+T = TypeVar("T")
+
+
+class Cache:
+    """JSON values in Redis. A Redis error while caching never fails the caller: it falls back to the source."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.redis = client
+
+    def get_or_load(self, key: str, ttl: int, load: Callable[[], T]) -> T:
+        try:
+            raw = self.redis.get(key)
+        except redis.RedisError:
+            return load()
+        if raw is not None:
+            value: T = json.loads(raw)
+            return value
+        value = load()
+        try:
+            self.redis.set(key, json.dumps(value), ex=ttl)
+        except redis.RedisError:
+            pass
+        return value
+
+    # --- catalog -------------------------------------------------------------------------------------------
+    def catalog_version(self) -> int:
+        try:
+            return int(self.redis.get(keys.CATALOG_VERSION) or 0)
+        except redis.RedisError:
+            return -1
+
+    def catalog(self, name: str, load: Callable[[], T]) -> T:
+        version = self.catalog_version()
+        if version < 0:
+            return load()
+        return self.get_or_load(keys.catalog_key(version, name), keys.CATALOG_TTL, load)
+
+    def invalidate_catalog(self) -> None:
+        self.redis.incr(keys.CATALOG_VERSION)
+
+    # --- balances ------------------------------------------------------------------------------------------
+    def balance(self, user_id: int, load: Callable[[], dict[str, int]]) -> dict[str, int]:
+        return self.get_or_load(keys.balance_key(user_id), keys.BALANCE_TTL, load)
+
+    def invalidate_balances(self, user_ids: set[int]) -> None:
+        if user_ids:
+            try:
+                self.redis.delete(*(keys.balance_key(u) for u in user_ids))
+            except redis.RedisError:
+                pass
+
+    def after_commit(self, info: dict[str, Any]) -> None:
+        """`Database.after_commit` hook: drop the cached balance of every user whose ledger changed."""
+        self.invalidate_balances(set(info.pop("ledger_users", set())))
+
+    # --- job status ----------------------------------------------------------------------------------------
+    def set_job_status(self, version_id: int, status: dict[str, Any]) -> None:
+        try:
+            self.redis.set(keys.job_status_key(version_id), json.dumps(status), ex=keys.JOB_STATUS_TTL)
+        except redis.RedisError:
+            pass
+
+    def job_status(self, version_id: int) -> dict[str, Any] | None:
+        raw = self.redis.get(keys.job_status_key(version_id))
+        return json.loads(raw) if raw is not None else None

@@ -1,0 +1,40 @@
+"""Exceptions raised by the storage layer.
+
+StorageError
+ ├── ServiceUnavailable      a database, cache or queue server cannot be reached
+ ├── NotFound                a row or document that was asked for does not exist
+ ├── InsufficientCredits     a hold would take the available balance below zero
+ ├── InvalidAmount           a ledger amount that is zero, negative or too large
+ └── CatalogEmpty            no template in MongoDB: `autoweb catalog seed` has not run
+"""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ServiceUnavailable(StorageError):
+    def __init__(self, service: str, detail: str = "") -> None:
+        super().__init__(f"{service} is unreachable{': ' + detail if detail else ''}")
+        self.service = service
+
+
+class NotFound(StorageError):
+    pass
+
+
+class InsufficientCredits(StorageError):
+    def __init__(self, needed: int, available: int) -> None:
+        super().__init__(f"needs {needed} credits, {available} available")
+        self.needed = needed
+        self.available = available
+
+
+class InvalidAmount(StorageError):
+    pass
+
+
+class CatalogEmpty(StorageError):
+    pass

@@ -1,0 +1,40 @@
+"""Every Redis key, pub/sub channel and TTL the project uses, in one place."""
+
+from __future__ import annotations
+
+PREFIX = "autoweb"
+
+CATALOG_TTL = 2 * 60 * 60
+"""Seconds a cached template or component list stays in Redis (catalog writes invalidate it sooner)."""
+BALANCE_TTL = 5 * 60
+"""Seconds a cached balance stays in Redis; every ledger write deletes it first."""
+JOB_STATUS_TTL = 24 * 60 * 60
+"""Seconds the last known state of a build stays in Redis (Postgres keeps it for good)."""
+
+CATALOG_VERSION = f"{PREFIX}:catalog:version"
+"""Counter bumped by `catalog seed`; cached catalog keys embed it, so a bump invalidates them all at once."""
+
+
+def catalog_key(version: int, name: str) -> str:
+    return f"{PREFIX}:catalog:v{version}:{name}"
+
+
+def balance_key(user_id: int) -> str:
+    return f"{PREFIX}:credits:{user_id}"
+
+
+def job_status_key(version_id: int) -> str:
+    return f"{PREFIX}:job:{version_id}"
+
+
+def rate_key(scope: str, ident: str) -> str:
+    return f"{PREFIX}:rate:{scope}:{ident}"
+
+
+def progress_channel(project_id: int) -> str:
+    """Pub/sub channel carrying the live progress events of one project."""
+    return f"{PREFIX}:progress:{project_id}"
+
+
+PROGRESS_PATTERN = f"{PREFIX}:progress:*"
+"""Pattern a relay subscribes to for every project's progress."""

@@ -1,0 +1,181 @@
+"""PostgreSQL schema (SQLAlchemy 2 declarative). Change it only together with an Alembic migration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+LEDGER_TYPES = ("grant", "hold", "capture", "release", "refund", "purchase", "adjustment")
+VERSION_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _now() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+class User(Base):
+    """One person, whatever chat platforms they use. `balance` and `held` mirror the ledger sums."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("balance >= 0", name="balance_not_negative"),
+        CheckConstraint("held >= 0 AND held <= balance", name="held_within_balance"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(320))
+    balance: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    held: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    legacy_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = _now()
+
+
+class ChatIdentity(Base):
+    """(platform, team or guild, platform user id) → user."""
+
+    __tablename__ = "chat_identities"
+    __table_args__ = (UniqueConstraint("platform", "team_id", "external_id", name="uq_chat_identity"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    team_id: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = _now()
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    team_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    prompt: Mapped[str] = mapped_column(Text)
+    current_version: Mapped[int | None] = mapped_column(Integer)
+    legacy_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+
+class ProjectVersion(Base):
+    """One build, edit or rollback of a project: immutable once it has succeeded.
+
+    The row doubles as the durable job state: the worker moves `status` from queued to a terminal state and
+    records the step and progress it reached.
+    """
+
+    __tablename__ = "project_versions"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number", name="uq_version_number"),
+        CheckConstraint(f"status IN {VERSION_STATES!r}", name="version_status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    instruction: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    request_key: Mapped[str] = mapped_column(String(200), unique=True)
+    job_id: Mapped[str | None] = mapped_column(String(100))
+    hold_id: Mapped[int | None] = mapped_column(ForeignKey("credit_transactions.id"))
+    step: Mapped[str] = mapped_column(String(100), default="")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    template_slug: Mapped[str | None] = mapped_column(String(100))
+    site_path: Mapped[str | None] = mapped_column(Text)
+    spec: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = _now()
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ProjectMessage(Base):
+    """Every command, bot reply and progress milestone: our own chat history."""
+
+    __tablename__ = "project_messages"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    role: Mapped[str] = mapped_column(String(20))
+    platform: Mapped[str] = mapped_column(String(20))
+    channel_id: Mapped[str] = mapped_column(String(64), default="")
+    thread_id: Mapped[str] = mapped_column(String(64), default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+
+
+class CreditTransaction(Base):
+    """Append-only ledger row.
+
+    `amount` is the change to the balance and `hold_delta` the change to the open holds, so for every user
+    balance = Σ amount and held = Σ hold_delta. A hold row has amount 0 and hold_delta +n; its capture has
+    amount −n and hold_delta −n; its release amount 0 and hold_delta −n.
+    """
+
+    __tablename__ = "credit_transactions"
+    __table_args__ = (
+        CheckConstraint(f"type IN {LEDGER_TYPES!r}", name="ledger_type"),
+        CheckConstraint("balance_after >= 0 AND held_after >= 0", name="ledger_not_negative"),
+        # A hold is settled (captured or released) at most once.
+        Index(
+            "uq_ledger_settlement",
+            "hold_id",
+            unique=True,
+            postgresql_where=text("type IN ('capture', 'release')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    hold_delta: Mapped[int] = mapped_column(BigInteger, default=0)
+    balance_after: Mapped[int] = mapped_column(BigInteger)
+    held_after: Mapped[int] = mapped_column(BigInteger)
+    hold_id: Mapped[int | None] = mapped_column(ForeignKey("credit_transactions.id"))
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    actor: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = _now()
+
+
+class UserSession(Base):
+    """A chat thread that belongs to a project, so a reply there is an edit of it."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (UniqueConstraint("platform", "team_id", "channel_id", "thread_id", name="uq_session_thread"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    team_id: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str] = mapped_column(String(64))
+    thread_id: Mapped[str] = mapped_column(String(64))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now()

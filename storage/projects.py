@@ -1,0 +1,209 @@
+"""Projects, their versions (the durable job state), chat history and thread sessions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.errors import NotFound
+from storage.models import Project, ProjectMessage, ProjectVersion, UserSession
+
+TERMINAL_STATES = ("succeeded", "failed", "cancelled")
+SESSION_LIFETIME = timedelta(days=7)
+"""A thread keeps mapping to its project this long after the last activity in it."""
+
+
+def create_project(session: Session, *, owner_id: int, platform: str, team_id: str, name: str, prompt: str) -> Project:
+    project = Project(owner_id=owner_id, platform=platform, team_id=team_id, name=name[:200], prompt=prompt)
+    session.add(project)
+    session.flush()
+    return project
+
+
+def get_project(session: Session, project_id: int, *, lock: bool = False) -> Project:
+    stmt = select(Project).where(Project.id == project_id)
+    project = session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
+    if project is None:
+        raise NotFound(f"project {project_id}")
+    return project
+
+
+def visible_projects(session: Session, *, user_id: int, platform: str, team_id: str, limit: int = 10) -> list[Project]:
+    """The user's own projects and their team's, newest first."""
+    return list(
+        session.execute(
+            select(Project)
+            .where(or_(Project.owner_id == user_id, (Project.platform == platform) & (Project.team_id == team_id)))
+            .order_by(Project.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def find_version_by_request(session: Session, request_key: str) -> ProjectVersion | None:
+    return session.execute(select(ProjectVersion).where(ProjectVersion.request_key == request_key)).scalar_one_or_none()
+
+
+def add_version(
+    session: Session,
+    project: Project,
+    *,
+    kind: str,
+    request_key: str,
+    instruction: str = "",
+    spec: dict[str, Any] | None = None,
+) -> ProjectVersion:
+    """Append the next numbered version (the project row is locked so numbers never collide)."""
+    get_project(session, project.id, lock=True)
+    number = (
+        session.execute(
+            select(func.coalesce(func.max(ProjectVersion.number), 0)).where(ProjectVersion.project_id == project.id)
+        ).scalar_one()
+        + 1
+    )
+    version = ProjectVersion(
+        project_id=project.id,
+        number=number,
+        kind=kind,
+        request_key=request_key,
+        instruction=instruction,
+        status="queued",
+        step="queued",
+        progress=0,
+        spec=spec,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def get_version(session: Session, version_id: int, *, lock: bool = False) -> ProjectVersion:
+    stmt = select(ProjectVersion).where(ProjectVersion.id == version_id)
+    version = session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
+    if version is None:
+        raise NotFound(f"version {version_id}")
+    return version
+
+
+def versions_of(session: Session, project_id: int) -> list[ProjectVersion]:
+    return list(
+        session.execute(
+            select(ProjectVersion).where(ProjectVersion.project_id == project_id).order_by(ProjectVersion.number)
+        ).scalars()
+    )
+
+
+def active_version(session: Session, project_id: int) -> ProjectVersion | None:
+    """The newest queued or running version of a project, if any."""
+    return session.execute(
+        select(ProjectVersion)
+        .where(ProjectVersion.project_id == project_id, ProjectVersion.status.in_(("queued", "running")))
+        .order_by(ProjectVersion.number.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def record_progress(session: Session, version_id: int, *, status: str, step: str, progress: int) -> None:
+    """Move a version forward; a version in a terminal state is never moved again."""
+    session.execute(
+        update(ProjectVersion)
+        .where(ProjectVersion.id == version_id, ProjectVersion.status.not_in(TERMINAL_STATES))
+        .values(status=status, step=step[:100], progress=progress)
+    )
+
+
+def finish_version(
+    session: Session,
+    version: ProjectVersion,
+    *,
+    status: str,
+    step: str = "",
+    error: str | None = None,
+    site_path: str | None = None,
+) -> None:
+    version.status = status
+    version.step = step or status
+    version.progress = 100 if status == "succeeded" else version.progress
+    version.error = error
+    version.site_path = site_path
+    version.finished_at = datetime.now(UTC)
+    if status == "succeeded":
+        project = get_project(session, version.project_id, lock=True)
+        project.current_version = version.number
+        project.updated_at = datetime.now(UTC)
+
+
+def add_message(
+    session: Session,
+    *,
+    role: str,
+    text: str,
+    platform: str,
+    project_id: int | None = None,
+    user_id: int | None = None,
+    channel_id: str = "",
+    thread_id: str = "",
+) -> ProjectMessage:
+    message = ProjectMessage(
+        project_id=project_id,
+        user_id=user_id,
+        role=role,
+        text=text,
+        platform=platform,
+        channel_id=channel_id,
+        thread_id=thread_id,
+    )
+    session.add(message)
+    return message
+
+
+def bind_thread(
+    session: Session,
+    *,
+    platform: str,
+    team_id: str,
+    channel_id: str,
+    thread_id: str,
+    project_id: int,
+    user_id: int,
+) -> None:
+    """Map a chat thread to a project (or refresh the mapping's expiry)."""
+    expires = datetime.now(UTC) + SESSION_LIFETIME
+    existing = session.execute(
+        select(UserSession).where(
+            UserSession.platform == platform,
+            UserSession.team_id == team_id,
+            UserSession.channel_id == channel_id,
+            UserSession.thread_id == thread_id,
+        )
+    ).scalar_one_or_none()
+    if existing is None:
+        session.add(
+            UserSession(
+                platform=platform,
+                team_id=team_id,
+                channel_id=channel_id,
+                thread_id=thread_id,
+                project_id=project_id,
+                user_id=user_id,
+                expires_at=expires,
+            )
+        )
+    else:
+        existing.project_id = project_id
+        existing.expires_at = expires
+
+
+def project_for_thread(session: Session, *, platform: str, team_id: str, channel_id: str, thread_id: str) -> int | None:
+    return session.execute(
+        select(UserSession.project_id).where(
+            UserSession.platform == platform,
+            UserSession.team_id == team_id,
+            UserSession.channel_id == channel_id,
+            UserSession.thread_id == thread_id,
+            UserSession.expires_at > datetime.now(UTC),
+        )
+    ).scalar_one_or_none()
