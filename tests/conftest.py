@@ -30,8 +30,9 @@ from storage.embedded import EmbeddedServices
 from storage.settings import StorageSettings
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_REDIS_DB = 9
-"""Tests flush this Redis database, never the one the application uses by default (0)."""
+TEST_REDIS_DB = int(os.environ.get("AUTOWEB_TEST_REDIS_DB", "9"))
+"""Tests flush this Redis database, never the one the application uses by default (0). Two test runs side by
+side on one Redis server need different values."""
 
 
 def _libpq(url: str, database: str) -> str:
