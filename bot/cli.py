@@ -34,7 +34,7 @@ VAR = Path("var")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(message, markup=False)
+    err.print(message, markup=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -42,8 +42,10 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)  # unwinds like Ctrl-C, so embedded services are stopped
 
 
-def _require(settings: StorageSettings) -> StorageSettings:
-    missing = [n.upper() for n in ("database_url", "redis_url", "mongo_url") if getattr(settings, n) is None]
+def _require(settings: StorageSettings, *names: str) -> StorageSettings:
+    """`settings`, or a one-line exit naming the variables that are unset (all three unless `names` says)."""
+    wanted = names or ("database_url", "redis_url", "mongo_url")
+    missing = [n.upper() for n in wanted if getattr(settings, n) is None]
     if missing:
         raise fail(f"Not configured: set {', '.join(missing)} (see .env.example), or use `autoweb demo`.")
     return settings
@@ -101,11 +103,11 @@ def worker(
 ) -> None:
     """Run an RQ worker for the builds, images and default queues."""
     configure_logging("INFO")
-    settings = _require(StorageSettings())
     names = queues or list(QUEUE_NAMES)
     unknown = [q for q in names if q not in QUEUE_NAMES]
     if unknown:
         raise fail(f"Unknown queue {unknown[0]!r}; the queues are {', '.join(QUEUE_NAMES)}.", 2)
+    settings = _require(StorageSettings(), "redis_url", "database_url", "mongo_url")
     assert settings.redis_url
     client = connect(settings.redis_url)
     try:
@@ -122,13 +124,13 @@ def serve(
 ) -> None:
     """Serve every project's current version at /p/<id>/ and each version at /p/<id>/v<n>/."""
     configure_logging("INFO")
-    preview.run(_require(StorageSettings()), host=host, port=port)
+    preview.run(_require(StorageSettings(), "database_url"), host=host, port=port)
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the PostgreSQL schema to the newest migration (safe to run again)."""
-    settings = _require(StorageSettings())
+    settings = _require(StorageSettings(), "database_url")
     assert settings.database_url
     try:
         upgrade(settings.database_url)
@@ -144,7 +146,9 @@ def catalog_seed() -> None:
     from jobs.settings import JobSettings
 
     try:
-        ctx = JobContext.from_settings(_require(StorageSettings()), JobSettings())
+        ctx = JobContext.from_settings(
+            _require(StorageSettings(), "mongo_url", "redis_url", "database_url"), JobSettings()
+        )
         try:
             result = ctx.catalog.seed()
         finally:
@@ -187,7 +191,15 @@ def discord() -> None:
 
 
 def main() -> None:
+    """Console entry point. Usage errors are one line (what is wrong, what to do), never a traceback."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors: unknown command, missing argument, bad option
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        err.print(f"{message} See `autoweb --help`.", markup=False, soft_wrap=True)
+        sys.exit(getattr(exc, "exit_code", 2))
     except KeyboardInterrupt:
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

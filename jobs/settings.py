@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class JobSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     sites_dir: Path = Path("var/sites")
     """Built sites go to `SITES_DIR/<project>/v<version>/`, with a zip beside each version."""

@@ -12,7 +12,7 @@ class StorageSettings(BaseSettings):
     (see `storage.embedded`). Every other entry point requires them.
     """
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     database_url: str | None = None
     """SQLAlchemy URL, `postgresql+psycopg://user@host:5432/db`."""
