@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Literal
 
 import redis
@@ -15,6 +16,8 @@ TERMINAL_KINDS = ("succeeded", "failed", "cancelled")
 
 
 class ProgressEvent(BaseModel):
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    """Unique per event: relays in several processes claim it once before posting it to a chat."""
     project_id: int
     version_id: int
     version: int
