@@ -31,7 +31,15 @@ class Balance:
 
 
 def _lock_user(session: Session, user_id: int) -> User:
-    user = session.execute(select(User).where(User.id == user_id).with_for_update()).scalar_one_or_none()
+    """Lock the user's row and return it with the values read under the lock.
+
+    `populate_existing` matters: without it a `User` the session already holds (e.g. from `find_user` or
+    `balance_of` earlier in the same transaction) keeps its old balance/held, the lock's fresh row is ignored and
+    the next write overwrites a concurrent writer's committed change (a lost update).
+    """
+    user = session.execute(
+        select(User).where(User.id == user_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     if user is None:
         raise NotFound(f"user {user_id}")
     return user
