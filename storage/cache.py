@@ -12,12 +12,23 @@ from storage import keys
 
 T = TypeVar("T")
 
+# SET KEYS[1] = ARGV[1] (TTL ARGV[2]) only if the generation counter KEYS[2] still reads ARGV[3] ("" = unset).
+_SET_IF_GENERATION = """
+local gen = redis.call('GET', KEYS[2]) or ''
+if gen == ARGV[3] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+return 0
+"""
+
 
 class Cache:
     """JSON values in Redis. A Redis error while caching never fails the caller: it falls back to the source."""
 
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
+        self._set_if_generation = client.register_script(_SET_IF_GENERATION)
 
     def get_or_load(self, key: str, ttl: int, load: Callable[[], T]) -> T:
         try:
@@ -52,12 +63,36 @@ class Cache:
 
     # --- balances ------------------------------------------------------------------------------------------
     def balance(self, user_id: int, load: Callable[[], dict[str, int]]) -> dict[str, int]:
-        return self.get_or_load(keys.balance_key(user_id), keys.BALANCE_TTL, load)
+        """The cached balance, or `load()`'s, cached unless a ledger write committed while it was loading.
+
+        The generation check closes the race where a slow reader loads the old balance, a writer commits and
+        drops the key, and the reader then stores the old value for five minutes.
+        """
+        key, gen_key = keys.balance_key(user_id), keys.balance_generation_key(user_id)
+        try:
+            raw, generation = self.redis.mget(key, gen_key)
+        except redis.RedisError:
+            return load()
+        if raw is not None:
+            cached: dict[str, int] = json.loads(raw)
+            return cached
+        value = load()
+        expected = generation.decode() if isinstance(generation, bytes) else (generation or "")
+        try:
+            self._set_if_generation(keys=[key, gen_key], args=[json.dumps(value), keys.BALANCE_TTL, expected])
+        except redis.RedisError:
+            pass
+        return value
 
     def invalidate_balances(self, user_ids: set[int]) -> None:
         if user_ids:
             try:
-                self.redis.delete(*(keys.balance_key(u) for u in user_ids))
+                with self.redis.pipeline() as pipe:
+                    for u in user_ids:
+                        pipe.incr(keys.balance_generation_key(u))
+                        pipe.expire(keys.balance_generation_key(u), 2 * keys.BALANCE_TTL)
+                    pipe.delete(*(keys.balance_key(u) for u in user_ids))
+                    pipe.execute()
             except redis.RedisError:
                 pass
 

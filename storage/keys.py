@@ -23,6 +23,11 @@ def balance_key(user_id: int) -> str:
     return f"{PREFIX}:credits:{user_id}"
 
 
+def balance_generation_key(user_id: int) -> str:
+    """Counter bumped by every ledger write of the user; a cached balance is only stored if it has not moved."""
+    return f"{PREFIX}:credits-gen:{user_id}"
+
+
 def job_status_key(version_id: int) -> str:
     return f"{PREFIX}:job:{version_id}"
 
