@@ -73,8 +73,9 @@ class Command(BaseModel):
     category: str | None = None
 
 
-_PROJECT = re.compile(r"^#?(\d{1,12})$")
-_VERSION = re.compile(r"^v?(\d{1,6})$", re.I)
+_PROJECT = re.compile(r"^#?(\d{1,12})$", re.ASCII)
+_VERSION = re.compile(r"^v?(\d{1,6})$", re.I | re.ASCII)
+_COUNT = re.compile(r"-?\d+", re.ASCII)
 
 
 def _clean(text: str) -> str:
@@ -111,7 +112,7 @@ def parse(text: str) -> Command:
         if len(args) < 2 or not (m := _VERSION.match(args[1])):
             raise UserError(messages.needs_version())
         return Command(name="rollback", project=project, version=int(m.group(1)))
-    if verb == "credits" and args[:1] == ["grant"]:
+    if verb == "credits" and args[:1] and args[0].lower() == "grant":
         return _grant(args[1:])
     if verb in ("status", "projects", "credits", "help"):
         return Command(name=verb)
@@ -134,8 +135,8 @@ def _images(args: list[str]) -> Command:
     project = _project(args[0] if args else None, "images")
     count = 1
     rest = args[1:]
-    if rest and rest[0].lstrip("-").isdigit():
-        count = int(rest[0])
+    if rest and _COUNT.fullmatch(rest[0]):
+        count = int(rest[0]) if len(rest[0]) <= 6 else 0  # a huge number is refused like 0, never converted
         if not 1 <= count <= MAX_IMAGES:
             raise UserError(messages.bad_image_count(MAX_IMAGES))
         rest = rest[1:]
@@ -148,10 +149,12 @@ def _images(args: list[str]) -> Command:
 def _grant(args: list[str]) -> Command:
     if len(args) != 2:
         raise UserError(messages.grant_usage())
-    user, amount = args
-    if not re.fullmatch(r"-?\d{1,9}", amount):
+    user, amount = args[0].strip("<@>")[:64], args[1]
+    if not user:
+        raise UserError(messages.grant_usage())
+    if not re.fullmatch(r"-?\d{1,9}", amount, re.ASCII):  # ASCII only: int() would read "٣" as 3
         raise UserError(messages.grant_bad_amount(MAX_GRANT))
     value = int(amount)
     if not 1 <= value <= MAX_GRANT:
         raise UserError(messages.grant_bad_amount(MAX_GRANT))
-    return Command(name="grant", target_user=user.strip("<@>")[:64], amount=value)
+    return Command(name="grant", target_user=user, amount=value)

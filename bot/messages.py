@@ -166,7 +166,7 @@ def project_status(
 ) -> str:
     line = f"#{project} {name} v{version}: {state}"
     if state in ("queued", "running"):
-        line += f" · {step} · {progress} %"
+        line += (f" · {step}" if step and step != state else "") + f" · {progress} %"
     if preview:
         line += f" · {preview}"
     return line
@@ -230,3 +230,64 @@ def console_done(seconds: float, site: str, archive: str, event: ProgressEvent) 
 
 def console_no_outcome() -> str:
     return "The build did not report back in time. `autoweb doctor` checks the workers."
+
+
+# --- chat threads (Slack; Discord later): root, status message, milestones, final message, buttons ---------
+THREAD_HINT = 'Reply here to change it — "make the header dark green", "add a pricing page".'
+
+
+def thread_root(mention: str, reply_text: str) -> str:
+    """The channel message a build's thread hangs off: who asked, and the accepted reply."""
+    return f"{mention} {reply_text}".strip()
+
+
+def status_queued(position: int | None) -> str:
+    where = (
+        "waiting for a worker"
+        if position is None
+        else ("next in line" if position == 0 else f"{ordinal(position + 1)} in line")
+    )
+    return f"⏳ Queued · {where}"
+
+
+def status_running(event: ProgressEvent, elapsed: float) -> str:
+    return f"{progress_line(event)} · {elapsed:.1f} s"
+
+
+def status_finished(event: ProgressEvent, elapsed: float) -> str:
+    if event.kind == "succeeded":
+        return f"{progress_bar(100)} 100 % · done in {elapsed:.1f} s"
+    if event.kind == "cancelled":
+        return f"⏹ Cancelled after {elapsed:.1f} s"
+    return f"❌ Stopped while {event.step.lower() or 'building'} after {elapsed:.1f} s"
+
+
+def milestone(detail: str) -> str:
+    return f"✓ {detail}"
+
+
+def build_succeeded_in_thread(event: ProgressEvent) -> str:
+    return f"{build_succeeded(event)}\n{THREAD_HINT}"
+
+
+def button_open_preview() -> str:
+    return "Open preview"
+
+
+def button_download_zip() -> str:
+    return "Download zip"
+
+
+def button_roll_back(version: int) -> str:
+    return f"Roll back to v{version}"
+
+
+def button_cancel() -> str:
+    return "Cancel"
+
+
+def cannot_post_here(reply_text: str, project: int | None) -> str:
+    follow = f" or follow it with `{CMD} status #{project}`" if project else ""
+    return (
+        f"{reply_text}\nI can't post in this channel: invite me with `/invite @AutoWebIQ` to get a live thread{follow}."
+    )

@@ -243,6 +243,8 @@ class CommandService:
         for version in reversed(projects.versions_of(s, project.id)):
             if version.number == project.current_version and version.spec:
                 return dict(version.spec)
+        if projects.active_version(s, project.id) is not None:  # its first build has not finished yet
+            raise UserError(messages.project_busy(project.id))
         raise UserError(messages.no_such_version(project.id, project.current_version or 1))
 
     def _rollback(self, c: _Context, command: Command) -> Reply:

@@ -82,7 +82,7 @@ def _clean_name(raw: str) -> str:
     name = re.sub(r"\s+", " ", raw).strip(" ,.;:!-")
     # "Sweet Crumbs, a bakery" is cut at the comma by the pattern; drop a trailing article left over.
     name = re.sub(r"\s+(?:a|an|the)$", "", name, flags=re.I)
-    return name[:60]
+    return name[:60].rstrip()
 
 
 def business_name(prompt: str) -> str:

@@ -35,6 +35,7 @@ _REPLACE = re.compile(r"replace\s+[\"“'](.+?)[\"”']\s+with\s+[\"“'](.*?)[\
 _ADD = re.compile(r"\b(?:add|include|create)\b", re.I)
 _REMOVE = re.compile(r"\b(?:remove|delete|drop|hide|get rid of)\b", re.I)
 _PAGE = re.compile(r"\bpages?\b", re.I)
+_SECTION = re.compile(r"\bsections?\b", re.I)
 _TOP = re.compile(r"\bmove\s+(?:the\s+)?(\w+)\s+(?:section\s+)?(?:up|to the top|first)\b", re.I)
 
 
@@ -70,9 +71,9 @@ def _section_changes(spec: SiteSpec, text: str) -> list[str]:
     wanted = [SECTION_WORDS[w] for w in _words(text) if w in SECTION_WORDS]
     done: list[str] = []
     if (m := _TOP.search(text)) and (slug := SECTION_WORDS.get(m.group(1).lower())) in home.sections:
-        body = [s for s in home.sections if s not in ("navbar", slug)]
-        hero = [s for s in body if s.startswith("hero")]
-        home.sections = ["navbar", *hero, slug, *[s for s in body if not s.startswith("hero")]]
+        body = [s for s in home.sections if s != slug]
+        top = [s for s in body if s.startswith(("navbar", "hero"))]  # whichever navbar and hero the template uses
+        home.sections = [*top, slug, *[s for s in body if s not in top]]
         return [f"moved {m.group(1).lower()} up"]
     if _ADD.search(text):
         for slug in dict.fromkeys(wanted):
@@ -80,9 +81,13 @@ def _section_changes(spec: SiteSpec, text: str) -> list[str]:
                 home.sections.insert(len(home.sections) - 1, slug)  # before the footer
                 done.append(f"added {slug} section")
     elif _REMOVE.search(text):
+        if not _SECTION.search(text):
+            done += _page_changes(spec, text)  # "remove the faq" also drops a FAQ page
         for slug in dict.fromkeys(wanted):
-            if slug in home.sections:
-                home.sections.remove(slug)
+            holders = [p for p in spec.pages if slug in p.sections]  # wherever it is, not only on the home page
+            for page in holders:
+                page.sections.remove(slug)
+            if holders:
                 done.append(f"removed {slug} section")
     return done
 
@@ -106,7 +111,7 @@ def apply_edit(current: dict[str, Any], instruction: str) -> dict[str, Any]:
         spec.copy_text = _replace_text(spec.copy_text, m.group(1), m.group(2))
         done.append("replaced text")
     elif m := _RENAME.search(text):
-        old, spec.name = spec.name, m.group(1).strip(" .\"'“”")[:60] or spec.name
+        old, spec.name = spec.name, m.group(1).strip(" .\"'“”")[:60].rstrip() or spec.name
         spec.copy_text = _replace_text(spec.copy_text, old, spec.name)
         done.append("renamed")
     else:
@@ -120,9 +125,10 @@ def apply_edit(current: dict[str, Any], instruction: str) -> dict[str, Any]:
         if tone := next((t for t in TONES if t in _words(text)), None):
             spec.tone = tone
             done.append(f"tone {tone}")
-    if not done:
+    result = spec.model_dump(mode="json")
+    if not done or result == SiteSpec.model_validate(current).model_dump(mode="json"):  # nothing would change
         raise EditNotUnderstood(instruction)
-    return spec.model_dump(mode="json")
+    return result
 
 
 def new_images(current: dict[str, Any], prompt: str, count: int) -> dict[str, Any]:
