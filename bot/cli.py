@@ -176,10 +176,41 @@ def slack(
     socket: Annotated[bool, typer.Option("--socket", help="Use Socket Mode (needs SLACK_APP_TOKEN).")] = False,
 ) -> None:
     """Run the Slack adapter (HTTP on /slack/events, or Socket Mode)."""
+    import asyncio
+
+    from bot import slack as slack_adapter  # Bolt is imported only by the process that runs it
+    from bot.service import CommandService
+
     settings = BotSettings()
-    if settings.slack_bot_token is None or settings.slack_signing_secret is None:
-        raise _adapter_not_configured("Slack", "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
-    raise fail("The Slack adapter ships with issue #5; this build has the console adapter only.")
+    oauth = bool(settings.slack_client_id and settings.slack_client_secret)
+    if settings.slack_signing_secret is None or (settings.slack_bot_token is None and not oauth):
+        raise _adapter_not_configured(
+            "Slack", "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+        )
+    if socket and settings.slack_app_token is None:
+        raise _adapter_not_configured("Slack Socket Mode", "SLACK_APP_TOKEN")
+    storage = _require(StorageSettings())
+    assert storage.redis_url and storage.database_url
+    configure_logging("INFO")
+    signal.signal(signal.SIGTERM, _terminate)
+
+    async def run(service: CommandService) -> None:
+        adapter = slack_adapter.SlackAdapter(
+            service, settings, redis_url=storage.redis_url or "", database_url=storage.database_url or ""
+        )
+        stop = asyncio.Event()
+        if socket:
+            await slack_adapter.serve_socket_mode(adapter, stop)
+        else:  # all interfaces: Slack has to reach it (behind the operator's TLS proxy)
+            await slack_adapter.serve_http(adapter, "0.0.0.0", port, stop)
+
+    try:
+        with open_service(storage) as service:
+            asyncio.run(run(service))
+    except ServiceUnavailable as exc:
+        raise fail(explain(exc)) from None
+    except KeyboardInterrupt:
+        raise fail("Stopped.", 130) from None
 
 
 @app.command()

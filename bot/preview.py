@@ -16,6 +16,7 @@ from storage.projects import get_project
 from storage.settings import StorageSettings
 
 _VERSION = re.compile(r"^v(\d{1,6})$")
+_ZIP = re.compile(r"^v(\d{1,6})\.zip$")
 DB_KEY = web.AppKey("db", Database)
 SETTINGS_KEY = web.AppKey("settings", JobSettings)
 
@@ -28,6 +29,17 @@ async def project_file(request: web.Request) -> web.StreamResponse:
     settings = request.app[SETTINGS_KEY]
     project_id = int(request.match_info["project"])
     parts = [p for p in request.match_info.get("path", "").split("/") if p]
+    if len(parts) == 1 and (m := _ZIP.match(parts[0])):  # /p/<id>/v<n>.zip: the whole version to download
+        archive = safe_join(settings.sites_dir, str(project_id), f"v{int(m.group(1))}.zip")
+        if not archive.is_file():
+            raise web.HTTPNotFound(text="Not found.")
+        return web.FileResponse(
+            archive,
+            headers={
+                "Content-Type": "application/zip",
+                "Content-Disposition": f'attachment; filename="project-{project_id}-v{int(m.group(1))}.zip"',
+            },
+        )
     if parts and (m := _VERSION.match(parts[0])):
         version, parts = int(m.group(1)), parts[1:]
     else:

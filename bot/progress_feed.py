@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from jobs.events import ProgressEvent, parse
 from storage import keys
+from storage.redis_client import db_number
 
 log = structlog.get_logger(__name__)
 
@@ -21,7 +22,7 @@ class ProgressFeed:
 
     def __init__(self, client: redis.Redis) -> None:
         self._pubsub = client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
-        self._pubsub.psubscribe(keys.PROGRESS_PATTERN)
+        self._pubsub.psubscribe(keys.progress_pattern(db_number(client)))
         self.events: queue.Queue[ProgressEvent] = queue.Queue()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="progress-feed", daemon=True)

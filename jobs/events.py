@@ -10,6 +10,7 @@ import redis
 from pydantic import BaseModel, Field
 
 from storage import keys
+from storage.redis_client import db_number
 
 EventKind = Literal["queued", "started", "step", "succeeded", "failed", "cancelled"]
 TERMINAL_KINDS = ("succeeded", "failed", "cancelled")
@@ -48,7 +49,7 @@ class ProgressEvent(BaseModel):
 def publish(client: redis.Redis, event: ProgressEvent) -> None:
     """Best effort: pub/sub carries live progress only; the durable state is the version row in Postgres."""
     try:
-        client.publish(keys.progress_channel(event.project_id), event.model_dump_json())
+        client.publish(keys.progress_channel(event.project_id, db_number(client)), event.model_dump_json())
     except redis.RedisError:
         pass
 

@@ -36,10 +36,15 @@ def rate_key(scope: str, ident: str) -> str:
     return f"{PREFIX}:rate:{scope}:{ident}"
 
 
-def progress_channel(project_id: int) -> str:
-    """Pub/sub channel carrying the live progress events of one project."""
-    return f"{PREFIX}:progress:{project_id}"
+def progress_channel(project_id: int, db: int) -> str:
+    """Pub/sub channel carrying the live progress events of one project.
+
+    Redis pub/sub channels are shared by every database of a server, unlike keys, so the channel names the
+    database: deployments (and test runs) on one server with different databases never see each other's events.
+    """
+    return f"{PREFIX}:{db}:progress:{project_id}"
 
 
-PROGRESS_PATTERN = f"{PREFIX}:progress:*"
-"""Pattern a relay subscribes to for every project's progress."""
+def progress_pattern(db: int) -> str:
+    """Pattern a relay subscribes to for every project's progress in Redis database `db`."""
+    return f"{PREFIX}:{db}:progress:*"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import redis
+import redis.asyncio as aioredis
 
 from storage.errors import ServiceUnavailable
 
@@ -16,6 +17,11 @@ def connect(url: str, *, decode: bool = False) -> redis.Redis:
         socket_timeout=10,
         health_check_interval=30,
     )
+
+
+def db_number(client: redis.Redis | aioredis.Redis) -> int:
+    """The database a client (sync or asyncio) talks to; it namespaces the pub/sub channels (see keys.py)."""
+    return int(client.connection_pool.connection_kwargs.get("db", 0) or 0)
 
 
 def ping(client: redis.Redis) -> None:

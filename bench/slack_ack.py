@@ -1,0 +1,272 @@
+"""Benchmark of the Slack adapter in HTTP mode: how fast `/autoweb build …` is acknowledged, and how fast the
+relay turns a progress event into a Web API call.
+
+It starts what it measures: a throw-away Postgres database and Redis database (REDIS_URL / DATABASE_URL, the
+development services), a MongoDB-wire server, the fake Slack Web API and `autoweb slack --port P` as a child
+process, then sends correctly signed `build` commands over HTTP:
+
+1. latency at a steady rate (open loop: requests leave on schedule whether or not earlier ones were answered,
+   latency counted from the scheduled time), target p99 <= 10 ms at 50 req/s;
+2. capacity with N concurrent senders (closed loop), target >= 500 acks/s, p99 reported;
+3. relay latency from `PUBLISH` of a milestone event to the fake's receipt of its `chat.postMessage`
+   (milestones are never held back by the coalescing of status edits), target p99 <= 20 ms.
+
+Each is run 3 times; the table shows each run and the median. Usage:
+    .venv/bin/python -m bench.slack_ack [--rate 50] [--seconds 10] [--senders 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import aiohttp
+import psycopg
+import redis
+
+from jobs.events import ProgressEvent
+from storage import keys
+from storage.db import upgrade
+from storage.embedded import EmbeddedServices, free_port
+from storage.redis_client import db_number
+from tests.fakes.slack_api import FakeSlackApi, command_body, signed_headers, text_of
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-signing-secret"
+PROMPT = "build a landing page for Sweet Crumbs, a bakery in Leeds, with a menu and contact page"
+FORM = "application/x-www-form-urlencoded"
+REFUSED: list[str] = []
+"""Acks that were not an accepted build (errors, refusals): reported, so a fast error is not taken for speed."""
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+@contextmanager
+def services(redis_db: int) -> Iterator[dict[str, str]]:
+    """A fresh Postgres database and Redis database on the development servers, plus a MongoDB-wire server."""
+    base_pg = os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    base_redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    name = f"autoweb_bench_{os.getpid()}"
+    admin = base_pg.replace("+psycopg", "").rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    database_url = base_pg.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(database_url)
+    with psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True) as conn:
+        # Pub/sub channels are server-wide: test runs on the same Redis publish progress for their project 1
+        # too. Ids far from theirs keep their events out of this benchmark.
+        for table in ("projects", "project_versions"):
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 7000000000)")
+    redis_url = base_redis.rsplit("/", 1)[0] + f"/{redis_db}"
+    redis.Redis.from_url(redis_url).flushdb()
+    try:
+        with EmbeddedServices(ROOT / "var" / "bench", postgres=False, redis=False, mongo=True) as mongo:
+            yield {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "MONGO_URL": mongo.urls["MONGO_URL"]}
+    finally:
+        redis.Redis.from_url(redis_url).flushdb()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def adapter(urls: dict[str, str], fake: FakeSlackApi) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    env = {
+        **os.environ,
+        **urls,
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.url,
+        "SIGNUP_CREDITS": "1000000",
+        "USER_RATE_PER_MINUTE": "1000000",
+        "TEAM_RATE_PER_MINUTE": "1000000",
+    }
+    for unset in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_APP_TOKEN"):
+        env.pop(unset, None)
+    log = open(ROOT / "var" / "bench" / "slack.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "autoweb"), "slack", "--port", str(port)], env=env, stdout=log, stderr=log
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"the adapter did not start; see {log.name}") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/slack/events", proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+async def send(session: aiohttp.ClientSession, url: str, user: str, text: str = PROMPT) -> float:
+    body = command_body(text, user=user, trigger=f"t-{time.monotonic_ns()}")
+    started = time.perf_counter()
+    async with session.post(url, data=body.encode(), headers=signed_headers(SECRET, body, FORM)) as response:
+        answer = await response.read()
+        if response.status != 200 or (answer and text == PROMPT):  # an accepted build is acked with no body
+            REFUSED.append(answer.decode()[:200] or f"HTTP {response.status}")
+    return time.perf_counter() - started
+
+
+async def open_loop(url: str, rate: float, seconds: float) -> list[float]:
+    """Requests leave on a fixed schedule; latency is measured from the scheduled instant."""
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200)) as session:
+        start = time.perf_counter() + 0.05
+        latencies: list[float] = []
+
+        async def one(i: int) -> None:
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            scheduled = start + i / rate
+            await send(session, url, f"U{i % 50}")
+            latencies.append(time.perf_counter() - scheduled)
+
+        await asyncio.gather(*(one(i) for i in range(int(rate * seconds))))
+        return latencies
+
+
+async def closed_loop(url: str, senders: int, seconds: float, text: str = PROMPT) -> tuple[float, list[float]]:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=senders)) as session:
+        stop = time.perf_counter() + seconds
+        latencies: list[float] = []
+
+        async def sender(n: int) -> None:
+            while time.perf_counter() < stop:
+                latencies.append(await send(session, url, f"U{n}", text))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(sender(n) for n in range(senders)))
+        return len(latencies) / (time.perf_counter() - started), latencies
+
+
+def wait_until_quiet(fake: FakeSlackApi, quiet: float = 1.0, limit: float = 120.0) -> None:
+    """Wait until the adapter has posted the threads of everything accepted so far (no new Web API calls)."""
+    deadline, seen, since = time.monotonic() + limit, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        if len(fake.calls) != seen:
+            seen, since = len(fake.calls), time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        time.sleep(0.1)
+
+
+def relay_latency(fake: FakeSlackApi, urls: dict[str, str], url: str, events: int, rate: float) -> list[float]:
+    """Publish milestone events for one build registered by the adapter; time until the fake gets each post."""
+    wait_until_quiet(fake)
+    marker = f"bench-{time.monotonic_ns()}"
+    body = command_body(PROMPT, user="URELAY", channel=f"C{marker}")
+    urllib.request.urlopen(urllib.request.Request(url, body.encode(), signed_headers(SECRET, body, FORM))).read()
+    root = fake.wait_for(lambda: [c for c in fake.of("chat.postMessage") if c.args.get("channel") == f"C{marker}"])
+    fake.wait_for(lambda: len([c for c in fake.of("chat.postMessage") if c.args.get("channel") == f"C{marker}"]) > 1)
+    project = int(re.search(r"project #(\d+)", text_of(root[0])).group(1))  # type: ignore[union-attr]
+    with psycopg.connect(urls["DATABASE_URL"].replace("+psycopg", "")) as conn:
+        row = conn.execute("SELECT id, number FROM project_versions WHERE project_id = %s", (project,)).fetchone()
+    assert row is not None
+    client = redis.Redis.from_url(urls["REDIS_URL"])
+    sent: dict[str, float] = {}
+    first = len(fake.calls)
+    for k in range(events):
+        detail = f"{marker} {k}"
+        event = ProgressEvent(
+            project_id=project, version_id=row[0], version=row[1], kind="step", step="Rendering pages", detail=detail
+        )
+        sent[detail] = time.time()
+        client.publish(keys.progress_channel(project, db_number(client)), event.model_dump_json())
+        time.sleep(1 / rate)
+
+    def arrived_all() -> dict[str, float] | None:
+        got = {text_of(c).removeprefix("✓ "): c.at for c in fake.calls[first:] if marker in text_of(c)}
+        return got if len(got) == events else None
+
+    arrived = fake.wait_for(arrived_all, timeout=60, every=0.1)
+    return [arrived[d] - sent[d] for d in sent][1:]  # the first one also looks the project up in Postgres
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--senders", type=int, default=50)
+    parser.add_argument("--capacity-seconds", type=float, default=5.0)
+    parser.add_argument("--relay-events", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--redis-db", type=int, default=11, help="flushed before and after: pick one no test run uses")
+    args = parser.parse_args()
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    fake = FakeSlackApi().start()
+    rows: dict[str, list[float]] = {
+        k: [] for k in ("p50", "p99", "cap", "cap_p99", "cpu", "help", "help_cpu", "relay50", "relay99")
+    }
+    load_before = os.getloadavg()[0]
+    try:
+        with services(args.redis_db) as urls, adapter(urls, fake) as (url, pid):
+            asyncio.run(open_loop(url, 20, 2))  # warm up: connections, caches, first-use imports
+            for run in range(args.runs):
+                lat = asyncio.run(open_loop(url, args.rate, args.seconds))
+                rows["p50"].append(percentile(lat, 50) * 1000)
+                rows["p99"].append(percentile(lat, 99) * 1000)
+                time.sleep(1)
+                cpu = cpu_seconds(pid)
+                rate, lat = asyncio.run(closed_loop(url, args.senders, args.capacity_seconds))
+                wait_until_quiet(fake)  # the threads of the capacity run are posted after the acks
+                rows["cpu"].append((cpu_seconds(pid) - cpu) / len(lat) * 1000)
+                rows["cap"].append(rate)
+                rows["cap_p99"].append(percentile(lat, 99) * 1000)
+                cpu = cpu_seconds(pid)
+                rate, lat = asyncio.run(closed_loop(url, args.senders, 2, "help"))
+                rows["help_cpu"].append((cpu_seconds(pid) - cpu) / len(lat) * 1000)
+                rows["help"].append(rate)
+                relay = relay_latency(fake, urls, url, args.relay_events, 20)
+                rows["relay50"].append(percentile(relay, 50) * 1000)
+                rows["relay99"].append(percentile(relay, 99) * 1000)
+                print(f"run {run + 1} done", file=sys.stderr)
+    finally:
+        fake.stop()
+    labels = {
+        "p50": (f"ack p50 at {args.rate:g} req/s, open loop (ms)", ""),
+        "p99": (f"ack p99 at {args.rate:g} req/s, open loop (ms)", "<= 10"),
+        "cap": (f"capacity, {args.senders} senders (acks/s)", ">= 500"),
+        "cap_p99": (f"capacity p99, {args.senders} senders (ms)", ""),
+        "cpu": ("adapter CPU per accepted build, incl. thread (ms)", ""),
+        "help": (f"`help` (Bolt + HTTP, no database), {args.senders} senders (acks/s)", ""),
+        "help_cpu": ("`help`: adapter CPU per ack (ms)", ""),
+        "relay50": ("relay publish -> Web API p50 (ms)", ""),
+        "relay99": ("relay publish -> Web API p99 (ms)", "<= 20"),
+    }
+    print(f"{os.cpu_count()} CPUs, load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after")
+    print(f"{'metric':<58}" + "".join(f"{'run ' + str(i + 1):>9}" for i in range(args.runs)) + f"{'median':>9}  target")
+    for key, (label, target) in labels.items():
+        values = rows[key]
+        cells = "".join(f"{v:9.1f}" for v in values)
+        print(f"{label:<58}{cells}{statistics.median(values):9.1f}  {target}")
+    if REFUSED:
+        print(f"{len(REFUSED)} acks were not accepted builds, e.g. {REFUSED[0]!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,371 @@
+"""The progress relay: job events from Redis pub/sub become one live status message, milestone replies and a
+final message in the project's chat thread, on any platform that implements `ChatSink`.
+
+Several adapter processes may run a relay each, all subscribed to every event. Coordination is in Redis:
+- each event is posted by the one relay that claims it (`SET NX` on the event id, with a TTL);
+- where a build's thread is: one hash per version (thread, status message, newest state, last state shown),
+  written by `open` in whichever process accepted the command, plus one hash per project (its latest thread);
+- the status message is edited at most once per `update_interval` (a shared throttle key), always with the
+  newest state; a terminal state is never replaced by a late step;
+- the final message waits for milestone posts still in flight in other relays (a `pending` counter), so the
+  thread reads in order, and is retried (honouring Retry-After) until `final_deadline`: it is never dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import Executor
+from dataclasses import asdict
+from typing import Any, TypeVar
+
+import redis
+import redis.asyncio as aioredis
+import structlog
+from pydantic import ValidationError
+from redis.typing import EncodableT, FieldT
+
+from bot import messages
+from bot.chat_sink import Button, ChatSink, ChatUnavailable, Outgoing, RateLimited, ThreadRef
+from bot.commands import Actor
+from bot.service import Reply
+from jobs.context import JobContext
+from jobs.events import ProgressEvent, parse
+from jobs.queue import BUILDS, build_job_id, queue
+from storage import accounts, keys, projects
+from storage.errors import NotFound
+from storage.redis_client import db_number
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+
+RELAY_PREFIX = f"{keys.PREFIX}:relay"
+MAPPING_TTL = int(projects.SESSION_LIFETIME.total_seconds())
+"""Seconds a version's or project's thread mapping stays in Redis (as long as the thread maps to the project)."""
+CLAIM_TTL = 24 * 3600
+"""Seconds an event's claim is kept: longer than pub/sub could ever deliver it late."""
+
+
+def version_key(platform: str, version_id: int) -> str:
+    return f"{RELAY_PREFIX}:{platform}:version:{version_id}"
+
+
+def project_key(platform: str, project_id: int) -> str:
+    return f"{RELAY_PREFIX}:{platform}:project:{project_id}"
+
+
+# KEYS: claim key, version hash. ARGV: claim ttl, 1 if the claimer will post a milestone (counted until posted),
+# mapping ttl. Returns 1 to the one caller that claims the event.
+_CLAIM = """
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+if ARGV[2] == '1' then
+  redis.call('HINCRBY', KEYS[2], 'pending', 1)
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+end
+return 1
+"""
+# KEYS: version hash. ARGV: event ts, event json, 1 if terminal, mapping ttl. Keeps the newest state; a terminal
+# state is never replaced (a cancel is published by the bot while the worker may still report steps).
+_LATEST = """
+if redis.call('HEXISTS', KEYS[1], 'final') == 1 then return 0 end
+local ts = tonumber(redis.call('HGET', KEYS[1], 'latest_ts') or '-1')
+if ARGV[3] ~= '1' and tonumber(ARGV[1]) <= ts then return 0 end
+redis.call('HSET', KEYS[1], 'latest', ARGV[2], 'latest_ts', ARGV[1])
+if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'final', '1') end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+"""
+# KEYS: version hash. ARGV: ts of the state just shown. The mark only moves forward.
+_SHOWN = """
+if tonumber(redis.call('HGET', KEYS[1], 'shown_ts') or '-1') < tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'shown_ts', ARGV[1])
+end
+return 1
+"""
+
+
+def spawn(tasks: set[asyncio.Task[None]], coro: Coroutine[Any, Any, object]) -> None:
+    """Run `coro` in the background, kept in `tasks` until done; a failure is logged, never lost silently."""
+
+    async def logged() -> None:
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background chat task failed")
+
+    task = asyncio.get_running_loop().create_task(logged())
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+class Relay:
+    def __init__(
+        self,
+        sink: ChatSink,
+        ctx: JobContext,
+        client: aioredis.Redis,
+        executor: Executor,
+        *,
+        update_interval: float = 1.0,
+        mapping_wait: float = 10.0,
+        final_deadline: float = 600.0,
+    ) -> None:
+        self.sink, self.ctx, self.redis, self.executor = sink, ctx, client, executor
+        self.platform = sink.platform
+        self.update_interval, self.mapping_wait, self.final_deadline = update_interval, mapping_wait, final_deadline
+        self.ready = asyncio.Event()
+        """Set once subscribed: events published after it are seen."""
+        self._platforms: dict[int, str] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._refreshing: set[int] = set()
+        self._dirty: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._queue_key = queue(ctx.redis, BUILDS).key
+
+    # --- the thread directory: used by adapters ---------------------------------------------------------------
+    async def open(self, actor: Actor, where: ThreadRef, reply: Reply, *, accepted_at: float) -> None:
+        """Follow a queued version in `where`: post its status message and remember the thread everywhere."""
+        assert reply.project_id is not None and reply.version_id is not None
+        project_id, version_id = reply.project_id, reply.version_id
+        found = await self.redis.lpos(self._queue_key, build_job_id(version_id))
+        position = found if isinstance(found, int) else None  # None: a worker has taken it already
+        status = Outgoing(text=messages.status_queued(position), buttons=(self._cancel_button(project_id),))
+        status_id = await self._deliver(lambda: self.sink.post(where, status), deadline=self.mapping_wait)
+        thread: dict[FieldT, EncodableT] = {
+            "team": where.team_id,
+            "channel": where.channel_id,
+            "thread": where.thread_id,
+        }
+        vkey, pkey = version_key(self.platform, version_id), project_key(self.platform, project_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(vkey, mapping={**thread, "status": status_id, "accepted": accepted_at})
+            pipe.expire(vkey, MAPPING_TTL)
+            pipe.hset(pkey, mapping=thread)
+            pipe.expire(pkey, MAPPING_TTL)
+            await pipe.execute()
+        await self._sync(lambda: self._bind(actor, where, project_id))
+        self._schedule_refresh(version_id)  # events may have come before the status message existed
+
+    async def is_open(self, version_id: int) -> bool:
+        """True when the version already has its status message somewhere."""
+        return bool(await self.redis.hexists(version_key(self.platform, version_id), "status"))
+
+    async def project_thread(self, project_id: int) -> ThreadRef | None:
+        h = await self._hash(project_key(self.platform, project_id))
+        return self._thread(h) if h else None
+
+    async def project_in_thread(self, where: ThreadRef) -> int | None:
+        def find() -> int | None:
+            with self.ctx.db.session() as s:
+                return projects.project_for_thread(s, **asdict(where))
+
+        return await self._sync(find)
+
+    # --- the event loop --------------------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Follow every progress event until cancelled (resubscribing after a Redis outage)."""
+        while True:
+            pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.psubscribe(keys.progress_pattern(db_number(self.redis)))
+                self.ready.set()
+                async for message in pubsub.listen():
+                    try:
+                        event = parse(message["data"])
+                    except ValidationError:
+                        log.warning("ignored a malformed progress event")
+                        continue
+                    self._spawn(self._on_event(event))
+            except (redis.RedisError, OSError):
+                log.warning("progress subscription lost; resubscribing", exc_info=True)
+                await asyncio.sleep(1)
+            finally:
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def close(self, grace: float = 5.0) -> None:
+        """Let posts in flight finish (their events are claimed: no other relay will post them), then stop."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=grace)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _on_event(self, event: ProgressEvent) -> None:
+        if not await self._is_ours(event.project_id):
+            return
+        key = version_key(self.platform, event.version_id)
+        milestone = bool(event.detail) and not event.terminal
+        if event.terminal:  # the last event of the version: whoever claims it, this process is done with it
+            lock = self._locks.pop(event.version_id, None) or asyncio.Lock()
+        else:
+            lock = self._locks.setdefault(event.version_id, asyncio.Lock())
+        async with lock:  # one version's events are posted in the order they were published
+            claim = f"{key}:claim:{event.id}"
+            if not await self._eval(_CLAIM, [claim, key], CLAIM_TTL, int(milestone), MAPPING_TTL):
+                return
+            await self._eval(_LATEST, [key], event.ts, event.model_dump_json(), int(event.terminal), MAPPING_TTL)
+            where = await self._wait_for_thread(key)
+            if where is None:
+                log.warning("no thread for a build's progress", version_id=event.version_id, kind=event.kind)
+                return
+            if milestone:
+                try:
+                    await self._post(where, event.project_id, Outgoing(text=messages.milestone(event.detail)), 30.0)
+                finally:
+                    await self.redis.hincrby(key, "pending", -1)
+            if event.terminal:
+                await self._wait_for_pending(key)
+                await self._post(where, event.project_id, self._outcome(event), self.final_deadline)
+        self._schedule_refresh(event.version_id)
+
+    async def _is_ours(self, project_id: int) -> bool:
+        if project_id not in self._platforms:
+
+            def platform() -> str | None:
+                with self.ctx.db.session() as s:
+                    try:
+                        return projects.get_project(s, project_id).platform
+                    except NotFound:  # e.g. another deployment publishing on the same Redis server
+                        return None
+
+            try:
+                found = await self._sync(platform)
+            except Exception:
+                log.warning("could not look up a project's platform", project_id=project_id, exc_info=True)
+                return False
+            if found is None:  # not cached: the id may yet be taken here
+                return False
+            if len(self._platforms) > 10_000:
+                self._platforms.clear()
+            self._platforms[project_id] = found
+        return self._platforms[project_id] == self.platform
+
+    async def _wait_for_thread(self, key: str) -> ThreadRef | None:
+        deadline = time.monotonic() + self.mapping_wait
+        while True:
+            h = await self._hash(key)
+            if "status" in h or time.monotonic() > deadline:
+                return self._thread(h) if "status" in h else None
+            await asyncio.sleep(0.01)
+
+    async def _wait_for_pending(self, key: str, limit: float = 5.0) -> None:
+        deadline = time.monotonic() + limit
+        while int(await self.redis.hget(key, "pending") or 0) > 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
+    # --- the status message ------------------------------------------------------------------------------------
+    def _schedule_refresh(self, version_id: int) -> None:
+        self._dirty.add(version_id)
+        if version_id not in self._refreshing:
+            self._refreshing.add(version_id)
+            self._spawn(self._refresh(version_id))
+
+    async def _refresh(self, version_id: int) -> None:
+        """Bring the status message up to the newest state, at most once per interval per message."""
+        key = version_key(self.platform, version_id)
+        throttle = f"{key}:throttle"
+        try:
+            while True:
+                self._dirty.discard(version_id)
+                h = await self._hash(key)
+                if "status" not in h or "latest" not in h or float(h.get("shown_ts", -1)) >= float(h["latest_ts"]):
+                    if version_id in self._dirty:
+                        continue
+                    return
+                if not await self.redis.set(throttle, "1", nx=True, px=int(self.update_interval * 1000)):
+                    await asyncio.sleep(max(await self.redis.pttl(throttle), 10) / 1000)
+                    continue
+                event = parse(h["latest"])
+                status = self._status(event, float(h.get("accepted", event.ts)))
+                edit = functools.partial(self.sink.edit, self._thread(h), h["status"], status)
+                await self._deliver(edit, deadline=60.0)
+                await self._eval(_SHOWN, [key], h["latest_ts"])
+        finally:
+            self._refreshing.discard(version_id)
+
+    def _status(self, event: ProgressEvent, accepted: float) -> Outgoing:
+        if event.terminal:
+            return Outgoing(text=messages.status_finished(event, max(event.ts - accepted, 0.0)))
+        running = messages.status_running(event, max(time.time() - accepted, 0.0))
+        return Outgoing(text=running, buttons=(self._cancel_button(event.project_id),))
+
+    def _outcome(self, event: ProgressEvent) -> Outgoing:
+        if event.kind == "cancelled":
+            return Outgoing(text=messages.build_cancelled(event))
+        if event.kind == "failed":
+            ref = event.id[:4].upper()
+            log.warning("build failed", ref=ref, version_id=event.version_id, error=event.error, step=event.step)
+            return Outgoing(text=messages.build_failed(event, ref))
+        buttons = [Button(label=messages.button_open_preview(), url=event.preview_url)]
+        if event.preview_url:
+            buttons.append(Button(label=messages.button_download_zip(), url=f"{event.preview_url}v{event.version}.zip"))
+        if event.version > 1:
+            back = event.version - 1
+            buttons.append(
+                Button(label=messages.button_roll_back(back), command=f"rollback #{event.project_id} v{back}")
+            )
+        return Outgoing(text=messages.build_succeeded_in_thread(event), buttons=tuple(buttons))
+
+    @staticmethod
+    def _cancel_button(project_id: int) -> Button:
+        return Button(label=messages.button_cancel(), command=f"cancel #{project_id}")
+
+    # --- delivery -------------------------------------------------------------------------------------------------
+    async def _post(self, where: ThreadRef, project_id: int, message: Outgoing, deadline: float) -> None:
+        await self._deliver(lambda: self.sink.post(where, message), deadline=deadline)
+        self._spawn(self._sync(lambda: self._record(where, project_id, message.text)))
+
+    async def _deliver(self, call: Callable[[], Awaitable[T]], *, deadline: float) -> T:
+        """Call the platform until it accepts: wait out rate limits, retry outages with backoff."""
+        give_up, backoff = time.monotonic() + deadline, 0.5
+        while True:
+            try:
+                return await call()
+            except RateLimited as exc:
+                wait = exc.retry_after
+            except ChatUnavailable:
+                log.warning("chat platform unavailable; retrying", exc_info=True)
+                wait, backoff = backoff, min(backoff * 2, 30.0)
+            if time.monotonic() + wait > give_up:
+                raise TimeoutError(f"the chat platform did not accept a message within {deadline:.0f} s")
+            await asyncio.sleep(wait)
+
+    async def _eval(self, script: str, script_keys: list[str], *args: str | int | float) -> int:
+        result = await self.redis.eval(script, len(script_keys), *script_keys, *args)
+        return int(result)
+
+    async def _hash(self, key: str) -> dict[str, str]:
+        """A hash as text (the client decodes responses)."""
+        return {str(k): str(v) for k, v in (await self.redis.hgetall(key)).items()}
+
+    async def _sync(self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
+
+    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+        spawn(self._tasks, coro)
+
+    def _thread(self, h: dict[str, str]) -> ThreadRef:
+        return ThreadRef(platform=self.platform, team_id=h["team"], channel_id=h["channel"], thread_id=h["thread"])
+
+    # --- Postgres (run on the executor) ---------------------------------------------------------------------------
+    def _bind(self, actor: Actor, where: ThreadRef, project_id: int) -> None:
+        with self.ctx.db.session() as s:
+            user = accounts.find_user(s, actor.platform, actor.team_id, actor.user_id)
+            if user is not None:
+                projects.bind_thread(s, **asdict(where), project_id=project_id, user_id=user.id)
+
+    def _record(self, where: ThreadRef, project_id: int, text: str) -> None:
+        with self.ctx.db.session() as s:
+            projects.add_message(
+                s,
+                role="bot",
+                text=text,
+                platform=self.platform,
+                project_id=project_id,
+                channel_id=where.channel_id,
+                thread_id=where.thread_id,
+            )

@@ -1,0 +1,340 @@
+"""The Slack adapter: Bolt (asyncio) in HTTP mode behind aiohttp, or in Socket Mode.
+
+Each listener turns a Slack payload into (Actor, command line), calls the neutral service on a thread pool and
+acks with the reply: errors, help and credits go back as the ephemeral ack. With `process_before_response` the
+ack leaves as soon as the listener returns (Bolt's default runner would poll for it every 10 ms). Work Slack
+does not wait for (the thread's root message, the status message) runs as a task after the ack. Progress is
+the relay's job. Request signatures (401 when forged or older than 5 minutes) are Bolt's middleware.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import aiohttp
+import redis.asyncio as aioredis
+import structlog
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler, async_default_handlers
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot import messages
+from bot.chat_sink import ChatUnavailable, Outgoing, RateLimited, ThreadRef
+from bot.commands import Actor
+from bot.relay import Relay, spawn
+from bot.service import CommandService, Reply
+from bot.settings import BotSettings
+
+log = structlog.get_logger(__name__)
+PLATFORM = "slack"
+SCOPES = [
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "app_mentions:read",
+    "channels:history",
+    "groups:history",
+    "users:read",
+]
+RATE_LIMIT_RETRIES = 3
+"""Times the Web API client itself waits out a 429 (Retry-After) before the relay's own retry loop takes over."""
+Body = dict[str, Any]
+
+
+def render(message: Outgoing) -> dict[str, Any]:
+    """`text` plus Block Kit: a section, and an actions block for the buttons."""
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": message.text[:3000]}}]
+    elements = []
+    for i, b in enumerate(message.buttons):
+        button: dict[str, Any] = {"type": "button", "text": {"type": "plain_text", "text": b.label[:75]}}
+        if b.url:
+            button.update(url=b.url, action_id=f"autoweb_link:{i}")
+        else:
+            button.update(value=b.command or "", action_id=f"autoweb_command:{i}")
+        elements.append(button)
+    if elements:
+        blocks.append({"type": "actions", "elements": elements})
+    return {"text": message.text[:4000], "blocks": blocks}
+
+
+class SlackSink:
+    """`ChatSink` over the Web API, with the right bot token for each workspace."""
+
+    platform = PLATFORM
+
+    def __init__(self, client_for: Callable[[str], Awaitable[AsyncWebClient]]) -> None:
+        self.client_for = client_for
+
+    async def open_thread(self, team_id: str, channel_id: str, message: Outgoing) -> ThreadRef:
+        ts = await self._call(team_id, "chat_postMessage", channel=channel_id, **render(message))
+        return ThreadRef(platform=PLATFORM, team_id=team_id, channel_id=channel_id, thread_id=ts)
+
+    async def post(self, where: ThreadRef, message: Outgoing) -> str:
+        return await self._call(
+            where.team_id, "chat_postMessage", channel=where.channel_id, thread_ts=where.thread_id, **render(message)
+        )
+
+    async def edit(self, where: ThreadRef, message_id: str, message: Outgoing) -> None:
+        await self._call(where.team_id, "chat_update", channel=where.channel_id, ts=message_id, **render(message))
+
+    async def ephemeral(self, actor: Actor, text: str) -> None:
+        await self._call(
+            actor.team_id,
+            "chat_postEphemeral",
+            channel=actor.channel_id,
+            user=actor.user_id,
+            text=text,
+            **({"thread_ts": actor.thread_id} if actor.thread_id else {}),
+        )
+
+    async def _call(self, team_id: str, method: str, **kwargs: Any) -> str:
+        client = await self.client_for(team_id)
+        try:
+            response = await getattr(client, method)(**kwargs)
+        except SlackApiError as exc:
+            if exc.response.status_code == 429:
+                raise RateLimited(float(exc.response.headers.get("retry-after", 1))) from None
+            if exc.response.status_code >= 500:
+                raise ChatUnavailable(f"{method}: HTTP {exc.response.status_code}") from None
+            raise
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise ChatUnavailable(f"{method}: {type(exc).__name__}") from exc
+        return str(response.get("ts", ""))
+
+
+class SlackAdapter:
+    """One Bolt app, its Web API clients, the command service's thread pool and the progress relay."""
+
+    def __init__(self, service: CommandService, settings: BotSettings, *, redis_url: str, database_url: str) -> None:
+        self.service, self.settings = service, settings
+        self.redis_url, self.database_url = redis_url, database_url
+        self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-service")
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.clients: dict[str, AsyncWebClient] = {}
+        self.sink = SlackSink(self.client_for)
+        self.port = 0
+
+    async def start(self) -> None:
+        """Build what needs the running loop: HTTP session, clients, Bolt app, relay."""
+        self.session = aiohttp.ClientSession()
+        self.redis = aioredis.Redis.from_url(self.redis_url, decode_responses=True)
+        self.oauth = self._oauth_settings()
+        token = self.settings.slack_bot_token
+        self.client = self._client(token.get_secret_value() if token and not self.oauth else None)
+        assert self.settings.slack_signing_secret is not None
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=self.settings.slack_signing_secret.get_secret_value(),
+            oauth_settings=self.oauth,
+            process_before_response=True,
+        )
+        # Bolt logs the body of a request with a bad signature at INFO: user text stays out of our logs.
+        logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
+        self.app.command("/autoweb")(self.on_command)
+        self.app.event("app_mention")(self.on_mention)
+        self.app.event("message")(self.on_message)
+        self.app.action(re.compile(r"^autoweb_command"))(self.on_button)
+        self.app.action(re.compile(r"^autoweb_link"))(self.on_link)
+        self.relay = Relay(self.sink, self.service.ctx, self.redis, self.pool)
+        self.spawn(self.relay.run())
+        await asyncio.wait_for(self.relay.ready.wait(), 10)
+
+    async def stop(self) -> None:
+        await self.relay.close()
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.session.close()
+        await self.redis.aclose()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def _client(self, token: str | None) -> AsyncWebClient:
+        handlers: list[AsyncRetryHandler] = [
+            *async_default_handlers(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ]
+        return AsyncWebClient(
+            token=token, base_url=self.settings.slack_api_url, session=self.session, retry_handlers=handlers
+        )
+
+    async def client_for(self, team_id: str) -> AsyncWebClient:
+        if self.oauth is None or self.oauth.installation_store is None:
+            return self.client
+        if team_id not in self.clients:
+            bot = await self.oauth.installation_store.async_find_bot(enterprise_id=None, team_id=team_id)
+            if bot is None:
+                raise LookupError(f"AutoWebIQ is not installed in workspace {team_id}")
+            self.clients[team_id] = self._client(bot.bot_token)
+        return self.clients[team_id]
+
+    def _oauth_settings(self) -> AsyncOAuthSettings | None:
+        """Multi-workspace installs when SLACK_CLIENT_ID/SECRET are set: tokens live in our Postgres."""
+        s = self.settings
+        if not (s.slack_client_id and s.slack_client_secret):
+            return None
+        engine = create_async_engine(self.database_url, pool_size=2)
+        return AsyncOAuthSettings(
+            client_id=s.slack_client_id,
+            client_secret=s.slack_client_secret.get_secret_value(),
+            scopes=SCOPES,
+            installation_store=AsyncSQLAlchemyInstallationStore(client_id=s.slack_client_id, engine=engine),
+            state_store=AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine),
+        )
+
+    # --- listeners --------------------------------------------------------------------------------------------
+    async def on_command(self, ack: AsyncAck, body: Body, context: AsyncBoltContext, respond: AsyncRespond) -> None:
+        accepted = time.time()
+        # Slack does not redeliver slash commands; the trigger id is still a stable id for this one.
+        actor = self._actor(context, user_name=body.get("user_name", ""), event_id=f"command:{body.get('trigger_id')}")
+        reply = await self.handle(actor, body.get("text", ""))
+        if reply.ephemeral:
+            await ack(text=reply.text, response_type="ephemeral")
+            return
+        await ack()
+        self.spawn(self.deliver_command(actor, reply, accepted, respond))
+
+    async def deliver_command(self, actor: Actor, reply: Reply, accepted: float, respond: AsyncRespond) -> None:
+        try:
+            await self.deliver(actor, reply, None, accepted)
+        except SlackApiError as exc:  # e.g. a private channel or DM the bot is not in: no thread possible there
+            log.warning("could not post in the channel", error=exc.response.get("error"))
+            await respond(text=messages.cannot_post_here(reply.text, reply.project_id), response_type="ephemeral")
+
+    async def on_mention(self, body: Body, event: Body, context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
+        accepted = time.time()
+        actor = self._actor(context, event.get("thread_ts") or event.get("ts", ""), event_id=body.get("event_id"))
+        reply = await self.handle(actor, str(event.get("text", "")).replace(f"<@{context.bot_user_id}>", " "))
+        if not _repeated(request, reply):
+            self.spawn(self.deliver(actor, reply, self._where(actor), accepted))
+
+    async def on_message(self, body: Body, event: Body, context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
+        """A person's reply in a project's thread is an edit of that project."""
+        thread, text = event.get("thread_ts"), str(event.get("text", ""))
+        if event.get("subtype") or event.get("bot_id") or not thread or thread == event.get("ts"):
+            return
+        if f"<@{context.bot_user_id}>" in text:  # the app_mention listener answers it
+            return
+        accepted = time.time()
+        actor = self._actor(context, thread, event_id=body.get("event_id"))
+        project = await self.relay.project_in_thread(self._where(actor))
+        if project is not None:
+            reply = await self.handle(actor, f"edit #{project} {text}")
+            if not _repeated(request, reply):
+                self.spawn(self.deliver(actor, reply, self._where(actor), accepted))
+
+    async def on_button(self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext) -> None:
+        """Roll back / Cancel. The id is the button's, so a double click is one request to the service."""
+        await ack()
+        message = body.get("message") or {}
+        button = f"button:{context.channel_id}:{message.get('ts')}:{action.get('action_id')}"
+        actor = self._actor(context, message.get("thread_ts") or message.get("ts", ""), event_id=button)
+        self.spawn(self.run_button(actor, str(action.get("value", "")), time.time()))
+
+    async def run_button(self, actor: Actor, command: str, accepted: float) -> None:
+        reply = await self.handle(actor, command)
+        await self.deliver(actor, reply, self._where(actor), accepted)
+
+    async def on_link(self, ack: AsyncAck) -> None:
+        await ack()  # Slack opens the URL itself; the click still has to be acknowledged
+
+    # --- shared steps -------------------------------------------------------------------------------------------
+    async def handle(self, actor: Actor, text: str) -> Reply:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, self.service.handle, actor, text)
+
+    async def deliver(self, actor: Actor, reply: Reply, where: ThreadRef | None, accepted: float) -> None:
+        """Show a reply after the ack: a new version gets its thread (and the relay a status message there)."""
+        if reply.ephemeral or (reply.version_id is not None and await self.relay.is_open(reply.version_id)):
+            await self.sink.ephemeral(actor, reply.text)  # e.g. a cancel: the relay ends the build's thread itself
+            return
+        if where is None and reply.project_id is not None:
+            known = await self.relay.project_thread(reply.project_id)
+            where = known if known is not None and known.channel_id == actor.channel_id else None
+        if where is None and reply.version_id is not None:
+            root = Outgoing(text=messages.thread_root(f"<@{actor.user_id}>", reply.text))
+            where = await self.sink.open_thread(actor.team_id, actor.channel_id, root)
+        elif where is None:
+            await self.sink.open_thread(actor.team_id, actor.channel_id, Outgoing(text=reply.text))
+            return
+        else:
+            await self.sink.post(where, Outgoing(text=reply.text))
+        if reply.version_id is not None:
+            await self.relay.open(actor, where, reply, accepted_at=accepted)
+
+    @staticmethod
+    def _actor(context: AsyncBoltContext, thread: str = "", **extra: Any) -> Actor:
+        """Bolt finds team, user and channel in every kind of payload."""
+        ids = {"team_id": context.team_id, "user_id": context.user_id, "channel_id": context.channel_id}
+        return Actor(platform=PLATFORM, thread_id=thread, **{k: v or "" for k, v in ids.items()}, **extra)
+
+    @staticmethod
+    def _where(actor: Actor) -> ThreadRef:
+        return ThreadRef(
+            platform=PLATFORM, team_id=actor.team_id, channel_id=actor.channel_id, thread_id=actor.thread_id
+        )
+
+    def spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+        spawn(self.tasks, coro)
+
+    # --- transports ---------------------------------------------------------------------------------------------
+    def web_app(self) -> web.Application:
+        """Bolt's aiohttp application: POST /slack/events for commands, events and interactivity, and the OAuth
+        pages (/slack/install, /slack/oauth_redirect) when enabled; plus GET /healthz."""
+
+        async def healthz(request: web.Request) -> web.Response:
+            return web.Response(text="ok")
+
+        application = self.app.web_app(path="/slack/events")
+        application.router.add_get("/healthz", healthz)
+        return application
+
+
+def _repeated(request: AsyncBoltRequest, reply: Reply) -> bool:
+    """A redelivery (Slack retries events it thinks were lost) whose first delivery was answered already: the
+    service saw its event_id and changed nothing; saying "Already on it" to someone who sent it once would puzzle."""
+    return bool(request.headers.get("x-slack-retry-num")) and reply.ephemeral
+
+
+async def serve_http(adapter: SlackAdapter, host: str, port: int, stop: asyncio.Event) -> None:
+    """Serve until `stop` is set; `adapter.port` holds the bound port (useful with port 0)."""
+    await adapter.start()
+    runner = web.AppRunner(adapter.web_app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    adapter.port = runner.addresses[0][1]
+    log.info("slack adapter listening", host=host, port=adapter.port, oauth=adapter.oauth is not None)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await adapter.stop()
+
+
+async def serve_socket_mode(adapter: SlackAdapter, stop: asyncio.Event) -> None:
+    assert adapter.settings.slack_app_token is not None
+    await adapter.start()
+    handler = AsyncSocketModeHandler(
+        adapter.app, adapter.settings.slack_app_token.get_secret_value(), web_client=adapter.client
+    )
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    log.info("slack adapter connected in socket mode")
+    try:
+        await stop.wait()
+    finally:
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        await adapter.stop()
