@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.preview import make_app
@@ -12,8 +13,8 @@ from tests.helpers import actor
 PROMPT = "a landing page for Sweet Crumbs, a bakery in Leeds, with a menu and contact page"
 
 
-def fetch(app, *paths):
-    async def go():
+def fetch(app: web.Application, *paths: str) -> list[tuple[int, bytes, str]]:
+    async def go() -> list[tuple[int, bytes, str]]:
         async with TestClient(TestServer(app)) as client:
             out = []
             for path in paths:
