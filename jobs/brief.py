@@ -26,6 +26,18 @@ PAGE_WORDS: dict[str, str] = {
     "faqs": "faq",
     "team": "about",
     "story": "about",
+    "schedule": "schedule",
+    "timetable": "schedule",
+    "classes": "schedule",
+    "agenda": "schedule",
+    "lineup": "schedule",
+    "rooms": "rooms",
+    "accommodation": "rooms",
+    "properties": "properties",
+    "listings": "properties",
+    "donate": "donate",
+    "donation": "donate",
+    "donations": "donate",
 }
 """Words that ask for a page, mapped to the page they ask for."""
 

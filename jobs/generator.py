@@ -8,6 +8,7 @@ reaches the pages through Jinja2 autoescaping; nothing is marked safe except our
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import zipfile
 from collections.abc import Callable
@@ -35,6 +36,10 @@ PAGE_TITLES = {
     "services": "Services",
     "gallery": "Gallery",
     "faq": "FAQ",
+    "schedule": "Schedule",
+    "rooms": "Rooms",
+    "properties": "Properties",
+    "donate": "Donate",
 }
 DEFAULT_SECTIONS: dict[str, list[str]] = {
     "index": ["navbar", "hero-split", "features", "testimonials", "cta", "footer"],
@@ -45,6 +50,10 @@ DEFAULT_SECTIONS: dict[str, list[str]] = {
     "pricing": ["navbar", "page-header", "pricing-table", "faq", "footer"],
     "gallery": ["navbar", "page-header", "gallery", "cta", "footer"],
     "faq": ["navbar", "page-header", "faq", "cta", "footer"],
+    "schedule": ["navbar", "page-header", "class-schedule", "cta", "footer"],
+    "rooms": ["navbar", "page-header", "listings", "faq", "cta", "footer"],
+    "properties": ["navbar", "page-header", "listings", "cta", "footer"],
+    "donate": ["navbar", "page-header", "donate-impact", "faq", "footer"],
 }
 PAGE_INTROS = {
     "menu": "Everything we make, with today's prices.",
@@ -54,7 +63,14 @@ PAGE_INTROS = {
     "pricing": "Clear prices, no surprises.",
     "gallery": "A few favourites from recent work.",
     "faq": "Answers to what people ask us most.",
+    "schedule": "What is on, and when.",
+    "rooms": "Every room, with what it includes and what it costs.",
+    "properties": "Homes on our books right now.",
+    "donate": "Where your money goes, and how to give.",
 }
+"""Generic page intros; a content pack's `page_intros` overrides them for its industry."""
+SHARED_KINDS = ("navbar", "footer", "page-header")
+"""Sections a template styles once for every page: a page it does not lay out borrows its variants of these."""
 BUILD_DATE = dt.datetime(2024, 1, 1, 0, 0, 0)
 """Timestamp written into zip entries, so the same spec always gives the same bytes."""
 
@@ -119,16 +135,13 @@ def _email_for(name: str) -> str:
 
 
 def make_spec(brief: Brief, template: dict[str, Any]) -> SiteSpec:
-    pack = content.pack_for(template["category"], brief.words)
+    pack = content.pack_for(template.get("pack") or template["category"], brief.words)
     name = content.site_name(brief, pack)
     email = brief.email or _email_for(name)
     wanted = ["index", *[p for p in brief.pages if p != "index"]] if brief.pages else template["default_pages"]
+    titles = {**PAGE_TITLES, **template.get("page_titles", {})}
     pages = [
-        PageSpec(
-            slug=slug,
-            title=PAGE_TITLES.get(slug, slug.title()),
-            sections=list(template["pages"].get(slug) or DEFAULT_SECTIONS.get(slug) or DEFAULT_SECTIONS["about"]),
-        )
+        PageSpec(slug=slug, title=titles.get(slug, slug.title()), sections=template_sections(template, slug))
         for slug in dict.fromkeys(wanted)
     ]
     palette = dict(template["palette"])
@@ -152,6 +165,29 @@ def make_spec(brief: Brief, template: dict[str, Any]) -> SiteSpec:
     )
 
 
+def _variant(template: dict[str, Any], kind: str) -> str:
+    """The template's own variant of a shared section kind (e.g. "navbar-dark" for "navbar"), else the plain one."""
+    for sections in template["pages"].values():
+        for slug in sections:
+            if slug == kind or slug.startswith(f"{kind}-"):
+                return str(slug)
+    return kind
+
+
+def template_sections(template: dict[str, Any], slug: str) -> list[str]:
+    """The sections of page `slug`: the template's own layout, or the generic one in the template's variants."""
+    if own := template["pages"].get(slug):
+        return list(own)
+    generic = DEFAULT_SECTIONS.get(slug) or DEFAULT_SECTIONS["about"]
+    variants = {kind: _variant(template, kind) for kind in SHARED_KINDS}
+    return [variants.get(section, section) for section in generic]
+
+
+def page_intro(spec: SiteSpec, slug: str) -> str:
+    intros = spec.copy_text.get("page_intros") or {}
+    return str(intros.get(slug) or PAGE_INTROS.get(slug, ""))
+
+
 def component_slugs(spec: SiteSpec) -> list[str]:
     return sorted({s for page in spec.pages for s in page.sections})
 
@@ -173,7 +209,7 @@ def _stylesheet(spec: SiteSpec, components: dict[str, dict[str, Any]]) -> str:
         "primary-ink": p["primary_ink"],
         "heading": t["heading"],
         "body": t["body"],
-        "radius": "14px",
+        "radius": t.get("radius", "14px"),
         "space": "clamp(2.5rem,6vw,4.5rem)",
     }
     root = ":root{" + ";".join(f"--{k}:{v}" for k, v in variables.items()) + "}"
@@ -189,6 +225,19 @@ def safe_join(root: Path, *parts: str) -> Path:
     if path != base and base not in path.parents:
         raise UnsafePath(f"{'/'.join(parts)} leaves {root}")
     return path
+
+
+@functools.lru_cache(maxsize=64)
+def _environment(sources: tuple[tuple[str, str], ...]) -> Environment:
+    """A Jinja2 environment for these template sources; cached, so a warm worker compiles each set only once."""
+    return Environment(
+        loader=DictLoader(dict(sources)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 Progress = Callable[[str, int, int], None]
@@ -207,14 +256,7 @@ def render_site(
     report = on_progress or (lambda step, done, total: None)
     sources = {f"c/{slug}": components[slug]["source"] for slug in component_slugs(spec)}
     sources["page"] = (ASSETS / "page.html.j2").read_text()
-    env = Environment(
-        loader=DictLoader(sources),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = _environment(tuple(sorted(sources.items())))
     out_dir.mkdir(parents=True)
     copy = spec.copy_text
     site = {
@@ -249,7 +291,7 @@ def render_site(
             "slug": page.slug,
             "title": page.title,
             "heading": page.title if page.slug != "index" else spec.name,
-            "intro": PAGE_INTROS.get(page.slug, ""),
+            "intro": page_intro(spec, page.slug),
             "title_tag": spec.name if page.slug == "index" else f"{page.title} · {spec.name}",
             "description": _description(spec, page),
             "url": f"{base_url}{page.slug}.html" if page.slug != "index" else base_url,
@@ -286,7 +328,7 @@ def _description(spec: SiteSpec, page: PageSpec) -> str:
     where = f" in {spec.location}" if spec.location else ""
     if page.slug == "index":
         return f"{spec.name}{where}: {spec.copy_text.get('hero_text', '')}"[:160]
-    return f"{page.title} – {spec.name}{where}. {PAGE_INTROS.get(page.slug, '')}"[:160]
+    return f"{page.title} – {spec.name}{where}. {page_intro(spec, page.slug)}"[:160]
 
 
 def _seo_files(spec: SiteSpec, out_dir: Path, base_url: str) -> list[Path]:

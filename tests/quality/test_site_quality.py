@@ -27,10 +27,12 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 PROMPTS = [
     "a landing page for {name}, a business in Leeds, with a menu, pricing, gallery, faq, about and contact page",
-    "a site for {name} in Bath with services and contact pages, call 0113 496 0000 or email hi@example.org",
-    'a playful site called "<script>alert(1)</script> {name} \\"onload=alert(2)" in São Paulo — 100% & more',
+    # Hostile text in the name and a second set of page kinds, with contact details.
+    'a playful site called "<script>alert(1)</script> {name} \\"onload=alert(2)" in São Paulo — 100% & more, '
+    "with services, schedule, rooms, properties, donate and contact pages; call 0113 496 0000 or email "
+    "hi@example.org",
 ]
-NAMES = ["Sweet Crumbs", "Northwind & Co", "Ōsaka Kitchen"]
+NAMES = ["Sweet Crumbs", "Ōsaka Kitchen & Co"]
 
 
 def _require(ok: bool, what: str) -> None:
@@ -60,17 +62,23 @@ def _pages(sites: list[Path]) -> list[Path]:
     return sorted(p for site in sites for p in site.glob("*.html"))
 
 
+@pytest.mark.timeout(900)
 def test_nu_html_checker_finds_no_errors(sites: list[Path]) -> None:
     _require(shutil.which("java") is not None, "Java")
     _require(VNU.is_file(), "vnu-jar (npm)")
     pages = _pages(sites)
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, pages)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     report = json.loads(result.stderr or result.stdout or '{"messages": []}')
-    errors = [f"{Path(m.get('url', '')).parent.name}/{Path(m.get('url', '')).name}: {m['message']}"
-              for m in report["messages"] if m.get("type") == "error"]
+    errors = [
+        f"{Path(m.get('url', '')).parent.name}/{Path(m.get('url', '')).name}: {m['message']}"
+        for m in report["messages"]
+        if m.get("type") == "error"
+    ]
     assert errors == [], f"{len(errors)} errors in {len(pages)} pages:\n" + "\n".join(sorted(set(errors))[:40])
     assert len(pages) >= 3 * len(sites)
 
@@ -89,6 +97,7 @@ def _axe(page: Any, path: Path) -> list[str]:
     ]
 
 
+@pytest.mark.timeout(1200)
 def test_axe_finds_no_serious_or_critical_violations(sites: list[Path]) -> None:
     _require(Path(CHROMIUM).is_file(), "Chromium")
     _require(AXE.is_file(), "axe-core (npm)")
@@ -97,13 +106,21 @@ def test_axe_finds_no_serious_or_critical_violations(sites: list[Path]) -> None:
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         try:
-            for width in (1280, 360):
+            # Every page on a desktop screen; on a phone screen, every site's home page (the layouts that
+            # collapse are the same components on every page).
+            for width, paths in ((1280, _pages(sites)), (360, [site / "index.html" for site in sites])):
                 page = browser.new_page(viewport={"width": width, "height": 900})
-                for path in _pages(sites):
+                for path in paths:
                     violations += _axe(page, path)
                 page.close()
         finally:
@@ -111,6 +128,7 @@ def test_axe_finds_no_serious_or_critical_violations(sites: list[Path]) -> None:
     assert violations == [], f"{len(violations)} violations:\n" + "\n".join(violations[:40])
 
 
+@pytest.mark.timeout(900)
 def test_pages_fit_a_360px_screen_without_sideways_scrolling(sites: list[Path]) -> None:
     _require(Path(CHROMIUM).is_file(), "Chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
