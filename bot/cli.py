@@ -17,7 +17,8 @@ from bot.runtime import configure_logging, explain, open_service, storage_for_de
 from bot.settings import BotSettings
 from jobs.queue import QUEUE_NAMES
 from jobs.worker import make_worker
-from storage.db import upgrade
+from storage import legacy
+from storage.db import Database, upgrade
 from storage.errors import ServiceUnavailable, StorageError
 from storage.redis_client import connect
 from storage.settings import StorageSettings
@@ -158,6 +159,31 @@ def catalog_seed() -> None:
     out.print(f"Catalog: {result.templates} templates, {result.components} components ({result.inserted} new).")
 
 
+@app.command("migrate-legacy")
+def migrate_legacy(
+    source: Annotated[str, typer.Option("--from", help="Legacy MongoDB URL, database name in the path.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything, write nothing.")] = False,
+    batch: Annotated[int, typer.Option("--batch", min=1, max=100_000, help="Documents per transaction.")] = 1000,
+    verify_only: Annotated[bool, typer.Option("--verify-only", help="Only compare legacy and migrated data.")] = False,
+) -> None:
+    """Move legacy users, projects, messages and credits from MongoDB into PostgreSQL (resumable, idempotent)."""
+    configure_logging("WARNING")
+    settings = _require(StorageSettings(), "database_url")
+    assert settings.database_url
+    db = Database(settings.database_url)
+    try:
+        report = legacy.migrate(source, db, dry_run=dry_run, batch=batch, verify_only=verify_only)
+    except (ValueError, legacy.MigrationBusy) as exc:
+        raise fail(str(exc), 2) from None
+    except ServiceUnavailable as exc:
+        raise fail(explain(exc) if exc.service in ("PostgreSQL",) else f"{exc}. Check --from.") from None
+    finally:
+        db.dispose()
+    out.print(report.render(), markup=False, highlight=False, soft_wrap=True)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @app.command("doctor")
 def doctor_cmd() -> None:
     """Check every configured service and print what to fix."""
@@ -215,10 +241,35 @@ def slack(
 
 @app.command()
 def discord() -> None:
-    """Run the Discord adapter."""
-    if BotSettings().discord_bot_token is None:
+    """Run the Discord adapter (app commands `/autoweb`, @mentions, a thread per project)."""
+    import asyncio
+
+    from discord import LoginFailure
+
+    from bot import discord_bot  # discord.py is imported only by the process that runs it
+    from bot.service import CommandService
+
+    settings = BotSettings()
+    if settings.discord_bot_token is None:
         raise _adapter_not_configured("Discord", "DISCORD_BOT_TOKEN")
-    raise fail("The Discord adapter ships with issue #6; this build has the console adapter only.")
+    storage = _require(StorageSettings())
+    assert storage.redis_url
+    configure_logging("INFO")
+    signal.signal(signal.SIGTERM, _terminate)
+
+    async def run(service: CommandService) -> None:
+        adapter = discord_bot.DiscordAdapter(service, settings, redis_url=storage.redis_url or "")
+        await discord_bot.serve(adapter, asyncio.Event())
+
+    try:
+        with open_service(storage) as service:
+            asyncio.run(run(service))
+    except ServiceUnavailable as exc:
+        raise fail(explain(exc)) from None
+    except LoginFailure:
+        raise fail("Discord refused DISCORD_BOT_TOKEN: check it in the developer portal (Bot → Token).") from None
+    except KeyboardInterrupt:
+        raise fail("Stopped.", 130) from None
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -179,3 +180,44 @@ class UserSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _now()
+
+
+class LegacyUser(Base):
+    """A user document of the legacy MongoDB app and the user it became (several when emails were merged).
+
+    Legacy projects and transactions name their owner by the document's `id` or by its `_id`, so both are kept;
+    `credits` is the legacy balance the ledger must reproduce. `email` is lower-cased: the key duplicates merge on.
+    """
+
+    __tablename__ = "legacy_users"
+
+    legacy_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    credits: Mapped[int | None] = mapped_column(BigInteger)
+    merged: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    migrated_at: Mapped[datetime] = _now()
+
+
+class LegacyRejection(Base):
+    """A legacy document the migration refused, and why: nothing is dropped without a row here."""
+
+    __tablename__ = "legacy_rejections"
+
+    collection: Mapped[str] = mapped_column(String(40), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    legacy_id: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    rejected_at: Mapped[datetime] = _now()
+
+
+class LegacyCheckpoint(Base):
+    """The last legacy `_id` (extended JSON) each migration phase finished, written with that batch."""
+
+    __tablename__ = "legacy_checkpoints"
+
+    phase: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_id: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = _now()
