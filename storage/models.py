@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -221,3 +223,13 @@ class LegacyCheckpoint(Base):
     phase: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_id: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = _now()
+
+
+# Slack's multi-workspace OAuth keeps installations, bots and OAuth states in tables whose shape slack_sdk defines
+# (its SQLAlchemy installation and state stores read and write them). Declaring them on our metadata lets Alembic
+# create them like every other table, instead of slack_sdk's create_tables() at run time.
+SLACK_TABLES = (
+    SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations"),
+    SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots"),
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, "slack_oauth_states"),
+)

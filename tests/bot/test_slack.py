@@ -21,7 +21,6 @@ import pytest
 from pydantic import SecretStr
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -416,12 +415,9 @@ def test_multi_workspace_mode_installs_and_answers_each_workspace_with_its_own_t
 
 
 async def _install_workspace(database_url: str, *, team: str, token: str) -> None:
-    """What a finished OAuth install leaves behind. The tables come from slack_sdk's own metadata here; a
-    deployment gets them from a migration."""
+    """What a finished OAuth install leaves behind (the tables come from migration 0003, as in a deployment)."""
     engine = create_async_engine(database_url)
     store = AsyncSQLAlchemyInstallationStore(client_id="111.222", engine=engine)
-    await store.create_tables()  # type: ignore[no-untyped-call]
-    await AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine).create_tables()  # type: ignore[no-untyped-call]
     await store.async_save(
         Installation(app_id="A1", team_id=team, bot_token=token, bot_id="B2", bot_user_id="UB2", user_id="U9")
     )
