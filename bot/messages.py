@@ -291,3 +291,50 @@ def cannot_post_here(reply_text: str, project: int | None) -> str:
     return (
         f"{reply_text}\nI can't post in this channel: invite me with `/invite @AutoWebIQ` to get a live thread{follow}."
     )
+
+
+# --- Discord: app command descriptions, thread names, channel refusals ------------------------------------------
+DISCORD_COMMANDS = {
+    "autoweb": "Build and change websites from chat",
+    "build": "Build a new website from a description",
+    "edit": "Change a project (or just reply in its thread)",
+    "images": "Generate new images for a project",
+    "status": "Show how a project (or all of yours) is doing",
+    "projects": "List your projects",
+    "history": "List a project's versions",
+    "rollback": "Make an earlier version live again",
+    "cancel": "Cancel a project's queued or running build",
+    "credits": "Show your credits",
+    "credits-grant": "Give credits to someone (admins)",
+    "templates": "List the site templates",
+    "help": "Everything AutoWebIQ can do",
+}
+DISCORD_OPTIONS = {
+    "prompt": "What to build, in plain words",
+    "project": "Which project (start typing its name or number)",
+    "instruction": 'What to change, e.g. "make the header dark green"',
+    "n": "How many images (1-8)",
+    "image_prompt": "What the images should show",
+    "version": "Version number, e.g. 1",
+    "user": "Who gets the credits",
+    "amount": "How many credits",
+    "category": "Only this category, e.g. food",
+}
+
+
+def discord_command(name: str) -> str:
+    return DISCORD_COMMANDS[name]
+
+
+def discord_option(name: str) -> str:
+    return DISCORD_OPTIONS[name]
+
+
+def discord_thread_name(project: int, name: str) -> str:
+    """A thread title: Discord allows 100 characters."""
+    return f"#{project} {name}"[:100]
+
+
+def discord_cannot_start_thread(project: int | None) -> str:
+    follow = f" Follow it with `{CMD} status project:{project}`." if project else ""
+    return f"I can't start a thread here: give me the Send Messages and Create Public Threads permissions.{follow}"

@@ -1,0 +1,422 @@
+"""The Discord adapter: a discord.py client with the app command group `/autoweb`, @mentions and buttons.
+
+Every interaction is deferred first (type 5, "AutoWebIQ is thinking…"), before any database or Redis work; the
+service's reply then edits that original response. That, and ephemeral follow-ups in the same second, are the
+only uses of the interaction token: the project's thread, the relay's status message, milestones and the final
+embed are bot-token channel messages, so the 15-minute token never matters. Rate limits (per-route buckets,
+429 `retry_after`) are discord.py's; a wait longer than MAX_RATELIMIT_WAIT comes back to the relay as
+`RateLimited`. A replayed interaction is refused by Discord at the defer (already acknowledged), and the
+service's idempotency on the interaction id covers the rest: never a second job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, cast
+
+import aiohttp
+import discord
+import redis.asyncio as aioredis
+import structlog
+import yarl
+from discord import app_commands
+from discord.http import Route
+
+from bot import commands, messages
+from bot.chat_sink import ChatUnavailable, Outgoing, RateLimited, ThreadRef
+from bot.commands import Actor
+from bot.errors import UserError
+from bot.relay import Relay, spawn
+from bot.service import CommandService, Reply
+from bot.settings import BotSettings
+from storage import accounts, projects
+
+log = structlog.get_logger(__name__)
+PLATFORM = "discord"
+BUTTON_PREFIX = "autoweb:"
+"""custom_id of a command button: the prefix, then the command line it runs (e.g. `autoweb:cancel #42`)."""
+MAX_RATELIMIT_WAIT = 30.0
+"""discord.py waits out shorter 429s itself; longer ones go back to the relay's own retry loop."""
+PRIVATE_VERBS = ("help", "projects", "credits", "grant", "templates")
+COLOUR = 0x2E7D32
+MENTION = re.compile(r"<@!?\d+>")
+
+
+def fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render(message: Outgoing) -> dict[str, Any]:
+    """Content (≤ 2,000 characters), or an embed when the message carries links (the final message), plus
+    buttons: links open a URL, the others carry their command in the custom_id."""
+    buttons: list[dict[str, Any]] = []
+    for b in message.buttons:
+        button: dict[str, Any] = {"type": 2, "label": fit(b.label, 80)}
+        button.update({"style": 5, "url": b.url} if b.url else {"style": 2, "custom_id": f"{BUTTON_PREFIX}{b.command}"})
+        buttons.append(button)
+    rows = [{"type": 1, "components": buttons[i : i + 5]} for i in range(0, len(buttons), 5)][:5]
+    link = next((b.url for b in message.buttons if b.url), None)
+    if link is None:
+        return {"content": fit(message.text, 2000), "embeds": [], "components": rows}
+    title, _, rest = message.text.partition("\n")
+    embed = {"title": fit(title, 256), "description": fit(rest, 4096), "url": link, "color": COLOUR}
+    return {"content": "", "embeds": [embed], "components": rows}
+
+
+class DiscordSink:
+    """`ChatSink` over bot-token REST calls. A thread's id is its channel id: posts go there."""
+
+    platform = PLATFORM
+
+    def __init__(self, http: discord.http.HTTPClient) -> None:
+        self.http = http
+
+    async def send(self, channel_id: str, message: Outgoing) -> str:
+        route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
+        return str((await self._call(route, render(message)))["id"])
+
+    async def start_thread(self, team_id: str, channel_id: str, message_id: str, name: str) -> ThreadRef:
+        route = Route(
+            "POST", "/channels/{channel_id}/messages/{message_id}/threads", channel_id=channel_id, message_id=message_id
+        )
+        thread = await self._call(route, {"name": fit(name, 100), "auto_archive_duration": 10080})
+        return ThreadRef(platform=PLATFORM, team_id=team_id, channel_id=channel_id, thread_id=str(thread["id"]))
+
+    async def open_thread(self, team_id: str, channel_id: str, message: Outgoing) -> ThreadRef:
+        message_id = await self.send(channel_id, message)
+        return await self.start_thread(team_id, channel_id, message_id, message.text.partition("\n")[0])
+
+    async def post(self, where: ThreadRef, message: Outgoing) -> str:
+        return await self.send(where.thread_id or where.channel_id, message)
+
+    async def edit(self, where: ThreadRef, message_id: str, message: Outgoing) -> None:
+        channel = where.thread_id or where.channel_id
+        route = Route(
+            "PATCH", "/channels/{channel_id}/messages/{message_id}", channel_id=channel, message_id=message_id
+        )
+        await self._call(route, render(message))
+
+    async def _call(self, route: Route, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return cast(dict[str, Any], await self.http.request(route, json=payload))
+        except discord.RateLimited as exc:
+            raise RateLimited(exc.retry_after) from None
+        except discord.DiscordServerError as exc:
+            raise ChatUnavailable(f"{route.method} {route.path}: HTTP {exc.status}") from None
+        except discord.HTTPException as exc:
+            if exc.status == 429:  # discord.py retried it 5 times already
+                raise RateLimited(float(exc.response.headers.get("Retry-After", 1))) from None
+            raise
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise ChatUnavailable(f"{route.method} {route.path}: {type(exc).__name__}") from exc
+
+
+def point_at(settings: BotSettings) -> None:
+    """Aim discord.py at DISCORD_API_URL / DISCORD_GATEWAY_URL (class attributes: the whole process)."""
+    Route.BASE = settings.discord_api_url.rstrip("/")
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+class AutowebClient(discord.Client):
+    def __init__(self, adapter: DiscordAdapter) -> None:
+        super().__init__(intents=discord.Intents.default(), max_ratelimit_timeout=MAX_RATELIMIT_WAIT)
+        self.adapter = adapter
+        self.tree = app_commands.CommandTree(self)
+        self.tree.add_command(AutowebCommands())
+
+    async def setup_hook(self) -> None:
+        await self.adapter.start()
+        await self.tree.sync()
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.adapter.on_message(message)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await self.adapter.on_button(interaction)
+
+
+class DiscordAdapter:
+    """The discord.py client, the command service's thread pool and the progress relay."""
+
+    def __init__(self, service: CommandService, settings: BotSettings, *, redis_url: str) -> None:
+        self.service, self.settings, self.redis_url = service, settings, redis_url
+        self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="discord-service")
+        self.tasks: set[asyncio.Task[None]] = set()
+        point_at(settings)
+        self.client = AutowebClient(self)
+        self.sink = DiscordSink(self.client.http)
+
+    async def start(self) -> None:
+        self.redis = aioredis.Redis.from_url(self.redis_url, decode_responses=True)
+        self.relay = Relay(self.sink, self.service.ctx, self.redis, self.pool)
+        spawn(self.tasks, self.relay.run())
+        await asyncio.wait_for(self.relay.ready.wait(), 10)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Log in, sync the commands, connect to the gateway; until `stop` is set or the client fails."""
+        assert self.settings.discord_bot_token is not None
+        client = asyncio.create_task(self.client.start(self.settings.discord_bot_token.get_secret_value()))
+        stopped = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({client, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if hasattr(self, "relay"):  # posts in flight finish while the HTTP session is still open
+                await self.relay.close()
+            for task in list(self.tasks):
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+            if hasattr(self, "redis"):
+                await self.redis.aclose()
+            await self.client.close()
+            stopped.cancel()
+            await asyncio.gather(client, return_exceptions=True)
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        if client.done() and not client.cancelled() and client.exception():
+            raise cast(BaseException, client.exception())
+
+    # --- events ---------------------------------------------------------------------------------------------------
+    async def command(self, interaction: discord.Interaction, text: str) -> None:
+        """A slash command: defer at once, run it, and edit the original response with the reply."""
+        accepted, private = time.time(), _private(text)
+        try:
+            await interaction.response.defer(ephemeral=private, thinking=True)
+        except discord.HTTPException as exc:  # 40060: acknowledged already (a replay); 10062: too late
+            log.warning("could not defer an interaction", status=exc.status, code=exc.code)
+            return
+        actor = self._actor(interaction, f"interaction:{interaction.id}")
+        reply = await self.handle(actor, text)
+        if reply.ephemeral and not private:  # the "thinking…" placeholder is public: swap it for a private note
+            await interaction.delete_original_response()
+            await interaction.followup.send(fit(reply.text, 2000), ephemeral=True)
+        elif reply.ephemeral:
+            await interaction.edit_original_response(content=fit(reply.text, 2000))
+        else:
+            embed = discord.Embed(description=fit(reply.text, 4096), colour=COLOUR)
+            shown = await interaction.edit_original_response(embed=embed)
+            try:
+                await self.deliver(actor, reply, str(shown.id), accepted)
+            except discord.Forbidden:
+                notice = messages.discord_cannot_start_thread(reply.project_id)
+                await interaction.followup.send(notice, ephemeral=True)
+
+    async def on_button(self, interaction: discord.Interaction) -> None:
+        """Roll back / Cancel. The id is the button's on its message, so a double click is one request."""
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        if interaction.type is not discord.InteractionType.component or not custom_id.startswith(BUTTON_PREFIX):
+            return
+        accepted = time.time()
+        try:
+            await interaction.response.defer()  # type 6: the click itself shows nothing
+        except discord.HTTPException as exc:
+            log.warning("could not defer a button click", status=exc.status, code=exc.code)
+            return
+        message = interaction.message.id if interaction.message else interaction.id
+        actor = self._actor(interaction, f"button:{message}:{custom_id}")
+        reply = await self.handle(actor, custom_id.removeprefix(BUTTON_PREFIX))
+        if reply.ephemeral or reply.version_id is None or await self.relay.is_open(reply.version_id):
+            await interaction.followup.send(fit(reply.text, 2000), ephemeral=True)
+        else:
+            await self.deliver(actor, reply, None, accepted)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """`@bot <grammar>` anywhere; in a project's thread, any other message (readable: a mention, or with the
+        message-content intent) is an edit of that project."""
+        me = self.client.user
+        if message.author.bot or message.guild is None or me is None:
+            return
+        mentioned = me.id in message.raw_mentions
+        channel: Any = message.channel
+        if isinstance(channel, discord.PartialMessageable):  # not in the cache: ask Discord
+            channel = await self.client.fetch_channel(channel.id)
+        thread = channel if isinstance(channel, discord.Thread) else None
+        if not (mentioned or thread):
+            return
+        accepted, text = time.time(), MENTION.sub(" ", message.content).strip()
+        actor = self._actor_of(message.author, message.guild.id, channel, f"message:{message.id}")
+        project = await self.relay.project_in_thread(self._where(actor)) if thread else None
+        if project is not None and text and text.split()[0].lower() not in commands.VERBS:
+            text = f"edit #{project} {text}"
+        elif not mentioned:
+            return
+        reply = await self.handle(actor, text)
+        if reply.ephemeral and reply.project_id and reply.text == messages.duplicate_request(reply.project_id):
+            return  # a replayed MESSAGE_CREATE: the first delivery was answered already
+        shown = Outgoing(text=reply.text if thread else messages.thread_root(f"<@{actor.user_id}>", reply.text))
+        anchor = await self.sink.send(str(channel.id), shown)
+        if not reply.ephemeral:
+            await self.deliver(actor, reply, anchor, accepted)
+
+    # --- shared steps ---------------------------------------------------------------------------------------------
+    async def handle(self, actor: Actor, text: str) -> Reply:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, self.service.handle, actor, text)
+
+    async def deliver(self, actor: Actor, reply: Reply, anchor: str | None, accepted: float) -> None:
+        """After the reply is shown (at `anchor`, a message in the actor's channel or thread; None: nowhere yet),
+        a new version gets a thread — the actor's, the project's, or one started from `anchor` — and the relay
+        its status message there."""
+        if reply.version_id is None or reply.project_id is None or await self.relay.is_open(reply.version_id):
+            return
+        where = self._where(actor) if actor.thread_id else await self.relay.project_thread(reply.project_id)
+        if where is not None and where.channel_id != actor.channel_id:
+            where = None  # the project's thread is in another channel: start one here
+        if where is None and anchor is not None:
+            name = await self._sync(lambda: self._project_name(reply.project_id or 0))
+            where = await self.sink.start_thread(actor.team_id, actor.channel_id, anchor, name)
+        elif where is None:
+            where = await self.sink.open_thread(actor.team_id, actor.channel_id, Outgoing(text=reply.text))
+        elif anchor is None or where.thread_id != actor.thread_id:  # the reply is not in that thread yet
+            await self.sink.post(where, Outgoing(text=reply.text))
+        await self.relay.open(actor, where, reply, accepted_at=accepted)
+
+    async def project_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+        actor = self._actor(interaction, None)
+        rows = await self._sync(lambda: self._visible_projects(actor))
+        wanted = current.strip().lstrip("#").lower()
+        return [
+            app_commands.Choice(name=fit(f"#{pid} {name}", 100), value=pid)
+            for pid, name in rows
+            if wanted in f"{pid} {name}".lower()
+        ][:25]
+
+    def _visible_projects(self, actor: Actor) -> list[tuple[int, str]]:
+        with self.service.ctx.db.session() as s:
+            user = accounts.find_user(s, PLATFORM, actor.team_id, actor.user_id)
+            if user is None:
+                return []
+            found = projects.visible_projects(s, user_id=user.id, platform=PLATFORM, team_id=actor.team_id, limit=25)
+            return [(p.id, p.name) for p in found]
+
+    def _project_name(self, project_id: int) -> str:
+        with self.service.ctx.db.session() as s:
+            return messages.discord_thread_name(project_id, projects.get_project(s, project_id).name)
+
+    async def _sync(self, fn: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, fn)
+
+    def _actor(self, interaction: discord.Interaction, event_id: str | None) -> Actor:
+        return self._actor_of(interaction.user, interaction.guild_id, interaction.channel, event_id)
+
+    @staticmethod
+    def _actor_of(user: discord.abc.User, guild_id: int | None, channel: Any, event_id: str | None) -> Actor:
+        """Discord's team is the guild; a thread is (its parent channel, its own id)."""
+        thread = channel if isinstance(channel, discord.Thread) else None
+        channel_id = thread.parent_id if thread else getattr(channel, "id", 0)
+        return Actor(
+            platform=PLATFORM,
+            team_id=str(guild_id or ""),
+            user_id=str(user.id),
+            user_name=user.name,
+            channel_id=str(channel_id),
+            thread_id=str(thread.id) if thread else "",
+            event_id=event_id,
+        )
+
+    @staticmethod
+    def _where(actor: Actor) -> ThreadRef:
+        return ThreadRef(
+            platform=PLATFORM, team_id=actor.team_id, channel_id=actor.channel_id, thread_id=actor.thread_id
+        )
+
+
+def _private(text: str) -> bool:
+    """Answered only to the sender: errors and personal listings. Parsing is pure and takes microseconds."""
+    try:
+        return commands.parse(text).name in PRIVATE_VERBS
+    except UserError:
+        return True
+
+
+def _adapter(interaction: discord.Interaction) -> DiscordAdapter:
+    return cast(AutowebClient, interaction.client).adapter
+
+
+async def _projects(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+    return await _adapter(interaction).project_choices(interaction, current)
+
+
+def _run(interaction: discord.Interaction, *words: object) -> Any:
+    return _adapter(interaction).command(interaction, " ".join(str(w) for w in words if w not in (None, "")))
+
+
+D = messages.discord_command
+O = messages.discord_option  # noqa: E741 - read as "option"
+Project = app_commands.Range[int, 1]
+
+
+class AutowebCommands(app_commands.Group, name="autoweb", description=D("autoweb"), guild_only=True):
+    """The chat grammar as typed subcommands; each becomes the same command line the other platforms send."""
+
+    @app_commands.command(description=D("build"))
+    @app_commands.describe(prompt=O("prompt"))
+    async def build(self, interaction: discord.Interaction, prompt: str) -> None:
+        await _run(interaction, "build", prompt)
+
+    @app_commands.command(description=D("edit"))
+    @app_commands.describe(project=O("project"), instruction=O("instruction"))
+    @app_commands.autocomplete(project=_projects)
+    async def edit(self, interaction: discord.Interaction, project: Project, instruction: str) -> None:
+        await _run(interaction, "edit", f"#{project}", instruction)
+
+    @app_commands.command(description=D("images"))
+    @app_commands.describe(project=O("project"), n=O("n"), prompt=O("image_prompt"))
+    @app_commands.autocomplete(project=_projects)
+    async def images(
+        self, interaction: discord.Interaction, project: Project, n: int | None = None, prompt: str | None = None
+    ) -> None:
+        await _run(interaction, "images", f"#{project}", n, prompt)
+
+    @app_commands.command(description=D("status"))
+    @app_commands.describe(project=O("project"))
+    @app_commands.autocomplete(project=_projects)
+    async def status(self, interaction: discord.Interaction, project: Project | None = None) -> None:
+        await _run(interaction, "status", f"#{project}" if project else None)
+
+    @app_commands.command(description=D("projects"))
+    async def projects(self, interaction: discord.Interaction) -> None:
+        await _run(interaction, "projects")
+
+    @app_commands.command(description=D("history"))
+    @app_commands.describe(project=O("project"))
+    @app_commands.autocomplete(project=_projects)
+    async def history(self, interaction: discord.Interaction, project: Project) -> None:
+        await _run(interaction, "history", f"#{project}")
+
+    @app_commands.command(description=D("rollback"))
+    @app_commands.describe(project=O("project"), version=O("version"))
+    @app_commands.autocomplete(project=_projects)
+    async def rollback(self, interaction: discord.Interaction, project: Project, version: int) -> None:
+        await _run(interaction, "rollback", f"#{project}", f"v{version}")
+
+    @app_commands.command(description=D("cancel"))
+    @app_commands.describe(project=O("project"))
+    @app_commands.autocomplete(project=_projects)
+    async def cancel(self, interaction: discord.Interaction, project: Project) -> None:
+        await _run(interaction, "cancel", f"#{project}")
+
+    @app_commands.command(description=D("credits"))
+    async def credits(self, interaction: discord.Interaction) -> None:
+        await _run(interaction, "credits")
+
+    @app_commands.command(name="credits-grant", description=D("credits-grant"))
+    @app_commands.describe(user=O("user"), amount=O("amount"))
+    async def credits_grant(self, interaction: discord.Interaction, user: discord.User, amount: int) -> None:
+        await _run(interaction, "credits grant", user.id, amount)
+
+    @app_commands.command(description=D("templates"))
+    @app_commands.describe(category=O("category"))
+    async def templates(self, interaction: discord.Interaction, category: str | None = None) -> None:
+        await _run(interaction, "templates", category)
+
+    @app_commands.command(name="help", description=D("help"))
+    async def help_(self, interaction: discord.Interaction) -> None:
+        await _run(interaction, "help")
+
+
+async def serve(adapter: DiscordAdapter, stop: asyncio.Event) -> None:
+    log.info("discord adapter starting", api=adapter.settings.discord_api_url)
+    await adapter.run(stop)
