@@ -85,7 +85,8 @@ class CommandService:
             if command.name == "help":
                 return Reply(text=messages.help_text(), ephemeral=True)
             self._rate_limit(actor)
-            reply = self._handlers[command.name](self._identify(actor), command)
+            context = self._identify(actor)
+            reply = self._handlers[command.name](context, command)
         except UserError as exc:
             return Reply(text=exc.message, ephemeral=True)
         except ServiceUnavailable as exc:
@@ -95,7 +96,7 @@ class CommandService:
         except Exception:
             log.exception("command failed", ref=ref, platform=actor.platform)
             return Reply(text=messages.internal_error(ref), ephemeral=True)
-        self._record(actor, text, reply)
+        self._record(context, text, reply)
         return reply
 
     def _rate_limit(self, actor: Actor) -> None:
@@ -126,24 +127,26 @@ class CommandService:
             )
         return _Context(actor=actor, user=user)
 
-    def _record(self, actor: Actor, text: str, reply: Reply) -> None:
-        """Keep the command and the reply in our own history (best effort: the reply is already decided)."""
+    def _record(self, c: _Context, text: str, reply: Reply) -> None:
+        """Keep the command and the reply in our own history (best effort: the reply is already decided).
+
+        One INSERT of both rows: this runs before a chat platform gets its ack, so it is kept to one round trip.
+        """
+        a = c.actor
+        where = {
+            "platform": a.platform,
+            "project_id": reply.project_id,
+            "user_id": c.user.id,
+            "channel_id": a.channel_id,
+            "thread_id": a.thread_id,
+        }
         try:
             with self.ctx.db.session() as s:
-                user = accounts.find_user(s, actor.platform, actor.team_id, actor.user_id)
-                for role, body in (("user", text), ("bot", reply.text)):
-                    projects.add_message(
-                        s,
-                        role=role,
-                        text=body,
-                        platform=actor.platform,
-                        project_id=reply.project_id,
-                        user_id=user.id if user else None,
-                        channel_id=actor.channel_id,
-                        thread_id=actor.thread_id,
-                    )
+                projects.add_messages(
+                    s, [{**where, "role": "user", "text": text}, {**where, "role": "bot", "text": reply.text}]
+                )
         except Exception:
-            log.warning("could not record chat history", platform=actor.platform, exc_info=True)
+            log.warning("could not record chat history", platform=a.platform, exc_info=True)
 
     # --- builds, edits, rollbacks ---------------------------------------------------------------------------
     def _request_key(self, actor: Actor) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.errors import NotFound
@@ -158,6 +158,12 @@ def add_message(
     )
     session.add(message)
     return message
+
+
+def add_messages(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert several messages in one statement (each dict has ProjectMessage's columns)."""
+    if rows:
+        session.execute(insert(ProjectMessage), rows)
 
 
 def bind_thread(
