@@ -123,7 +123,11 @@ def point_at(settings: BotSettings) -> None:
 
 class AutowebClient(discord.Client):
     def __init__(self, adapter: DiscordAdapter) -> None:
-        super().__init__(intents=discord.Intents.default(), max_ratelimit_timeout=MAX_RATELIMIT_WAIT)
+        intents = discord.Intents.default()
+        # Plain replies in a project's thread carry their text only with the privileged MESSAGE_CONTENT intent
+        # (enable it in the developer portal too); without it, "@bot <change>" in the thread still works.
+        intents.message_content = adapter.settings.discord_message_content
+        super().__init__(intents=intents, max_ratelimit_timeout=MAX_RATELIMIT_WAIT)
         self.adapter = adapter
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(AutowebCommands())

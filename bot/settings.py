@@ -20,6 +20,8 @@ class BotSettings(BaseSettings):
     discord_bot_token: SecretStr | None = None
     discord_api_url: str = "https://discord.com/api/v10"
     discord_gateway_url: str | None = None
+    discord_message_content: bool = False
+    """Ask Discord for the privileged MESSAGE_CONTENT intent, so plain replies in a project's thread are edits."""
 
     admin_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     """`platform:team:user` triples allowed to grant credits, e.g. `slack:T1:U1,discord:G1:123`."""

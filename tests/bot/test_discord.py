@@ -67,6 +67,10 @@ class RunningAdapter:
         self.thread.join(15)
 
 
+MESSAGE_CONTENT = 1 << 15
+"""The privileged MESSAGE_CONTENT bit of the gateway's IDENTIFY intents."""
+
+
 @pytest.fixture
 def fake_discord() -> Iterator[FakeDiscord]:
     api = FakeDiscord().start()
@@ -165,7 +169,18 @@ def test_commands_are_synced_and_the_gateway_session_is_alive(bot, fake_discord)
     edit = {o["name"]: o for o in subcommands["edit"]["options"]}
     assert edit["project"]["type"] == 4 and edit["project"]["autocomplete"] and edit["instruction"]["type"] == 3
     assert fake_discord.identify["token"] == "discord-test-token"
+    assert not fake_discord.identify["intents"] & MESSAGE_CONTENT  # no privileged intent unless asked for
     fake_discord.wait_for(lambda: fake_discord.heartbeats >= 1)
+
+
+def test_the_message_content_intent_is_requested_only_when_configured(ctx, discord_settings, redis_url, fake_discord):
+    settings = discord_settings.model_copy(update={"discord_message_content": True})
+    running = RunningAdapter(CommandService(ctx, settings), settings, redis_url, fake_discord)
+    try:
+        fake_discord.wait_for(lambda: bool(fake_discord.identify))
+        assert fake_discord.identify["intents"] & MESSAGE_CONTENT
+    finally:
+        running.stop()
 
 
 def test_a_build_is_deferred_then_gets_a_thread_a_live_status_and_a_final_embed(bot, fake_discord, ctx, run_jobs):
