@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -14,6 +16,7 @@ from rich.console import Console
 from bot import commands, console, doctor, preview
 from bot.errors import UserError
 from bot.runtime import configure_logging, explain, open_service, storage_for_demo
+from bot.service import CommandService
 from bot.settings import BotSettings
 from jobs.queue import QUEUE_NAMES
 from jobs.worker import make_worker
@@ -196,16 +199,26 @@ def _adapter_not_configured(platform: str, variables: str) -> typer.Exit:
     return fail(f"The {platform} adapter is not configured: set {variables} (see .env.example).")
 
 
+def _run_adapter(storage: StorageSettings, main: Callable[[CommandService], Coroutine[None, None, None]]) -> None:
+    """Run an adapter's event loop on a checked service; an outage or Ctrl-C ends it with one line."""
+    configure_logging("INFO")
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with open_service(storage) as service:
+            asyncio.run(main(service))
+    except ServiceUnavailable as exc:
+        raise fail(explain(exc)) from None
+    except KeyboardInterrupt:
+        raise fail("Stopped.", 130) from None
+
+
 @app.command()
 def slack(
     port: Annotated[int, typer.Option(help="HTTP port for /slack/events.")] = 3000,
     socket: Annotated[bool, typer.Option("--socket", help="Use Socket Mode (needs SLACK_APP_TOKEN).")] = False,
 ) -> None:
     """Run the Slack adapter (HTTP on /slack/events, or Socket Mode)."""
-    import asyncio
-
     from bot import slack as slack_adapter  # Bolt is imported only by the process that runs it
-    from bot.service import CommandService
 
     settings = BotSettings()
     oauth = bool(settings.slack_client_id and settings.slack_client_secret)
@@ -217,8 +230,6 @@ def slack(
         raise _adapter_not_configured("Slack Socket Mode", "SLACK_APP_TOKEN")
     storage = _require(StorageSettings())
     assert storage.redis_url and storage.database_url
-    configure_logging("INFO")
-    signal.signal(signal.SIGTERM, _terminate)
 
     async def run(service: CommandService) -> None:
         adapter = slack_adapter.SlackAdapter(
@@ -230,46 +241,30 @@ def slack(
         else:  # all interfaces: Slack has to reach it (behind the operator's TLS proxy)
             await slack_adapter.serve_http(adapter, "0.0.0.0", port, stop)
 
-    try:
-        with open_service(storage) as service:
-            asyncio.run(run(service))
-    except ServiceUnavailable as exc:
-        raise fail(explain(exc)) from None
-    except KeyboardInterrupt:
-        raise fail("Stopped.", 130) from None
+    _run_adapter(storage, run)
 
 
 @app.command()
 def discord() -> None:
     """Run the Discord adapter (app commands `/autoweb`, @mentions, a thread per project)."""
-    import asyncio
-
     from discord import LoginFailure
 
     from bot import discord_bot  # discord.py is imported only by the process that runs it
-    from bot.service import CommandService
 
     settings = BotSettings()
     if settings.discord_bot_token is None:
         raise _adapter_not_configured("Discord", "DISCORD_BOT_TOKEN")
     storage = _require(StorageSettings())
     assert storage.redis_url
-    configure_logging("INFO")
-    signal.signal(signal.SIGTERM, _terminate)
 
     async def run(service: CommandService) -> None:
         adapter = discord_bot.DiscordAdapter(service, settings, redis_url=storage.redis_url or "")
         await discord_bot.serve(adapter, asyncio.Event())
 
     try:
-        with open_service(storage) as service:
-            asyncio.run(run(service))
-    except ServiceUnavailable as exc:
-        raise fail(explain(exc)) from None
+        _run_adapter(storage, run)
     except LoginFailure:
         raise fail("Discord refused DISCORD_BOT_TOKEN: check it in the developer portal (Bot → Token).") from None
-    except KeyboardInterrupt:
-        raise fail("Stopped.", 130) from None
 
 
 def main() -> None:
