@@ -31,7 +31,7 @@ from pathlib import Path
 import psycopg
 import redis
 
-from bench.slack_ack import cpu_seconds, percentile, services
+from bench.slack_ack import cpu_seconds, percentile, services, wait_until_quiet
 from jobs.events import ProgressEvent
 from storage import keys
 from storage.redis_client import db_number
@@ -64,17 +64,6 @@ def adapter(urls: dict[str, str], fake: FakeDiscord) -> Iterator[int]:
         proc.terminate()
         proc.wait(15)
         log.close()
-
-
-def wait_until_quiet(fake: FakeDiscord, quiet: float = 1.0, limit: float = 120.0) -> None:
-    """Wait until the adapter has started the threads of everything accepted so far (no new REST calls)."""
-    deadline, seen, since = time.monotonic() + limit, -1, time.monotonic()
-    while time.monotonic() < deadline:
-        if len(fake.calls) != seen:
-            seen, since = len(fake.calls), time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            return
-        time.sleep(0.1)
 
 
 def defer_latency(fake: FakeDiscord, count: int, rate: float, channel: str) -> list[float]:
@@ -148,13 +137,13 @@ def main() -> None:
     try:
         with services(args.redis_db) as urls, adapter(urls, fake) as pid:
             defer_latency(fake, 20, 20, "1700000000000000001")  # warm up: connections, caches, first-use imports
-            wait_until_quiet(fake)
+            wait_until_quiet(fake.calls)
             for run in range(args.runs):
                 cpu = cpu_seconds(pid)
                 lat = defer_latency(fake, args.interactions, args.rate, str(1_700_000_000_000_000_002 + run))
                 rows["defer50"].append(percentile(lat, 50) * 1000)
                 rows["defer99"].append(percentile(lat, 99) * 1000)
-                wait_until_quiet(fake)  # the threads of this run are started after the defers
+                wait_until_quiet(fake.calls)  # the threads of this run are started after the defers
                 rows["cpu"].append((cpu_seconds(pid) - cpu) / args.interactions * 1000)
                 relay = relay_latency(fake, urls, args.relay_events, args.relay_rate)
                 rows["relay50"].append(percentile(relay, 50) * 1000)

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sized
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -164,12 +164,13 @@ async def closed_loop(url: str, senders: int, seconds: float, text: str = PROMPT
         return len(latencies) / (time.perf_counter() - started), latencies
 
 
-def wait_until_quiet(fake: FakeSlackApi, quiet: float = 1.0, limit: float = 120.0) -> None:
-    """Wait until the adapter has posted the threads of everything accepted so far (no new Web API calls)."""
+def wait_until_quiet(calls: Sized, quiet: float = 1.0, limit: float = 120.0) -> None:
+    """Wait until an adapter has posted the threads of everything accepted so far: its fake's list of recorded
+    calls (which the fake appends to) has stopped growing for `quiet` seconds."""
     deadline, seen, since = time.monotonic() + limit, -1, time.monotonic()
     while time.monotonic() < deadline:
-        if len(fake.calls) != seen:
-            seen, since = len(fake.calls), time.monotonic()
+        if len(calls) != seen:
+            seen, since = len(calls), time.monotonic()
         elif time.monotonic() - since >= quiet:
             return
         time.sleep(0.1)
@@ -177,7 +178,7 @@ def wait_until_quiet(fake: FakeSlackApi, quiet: float = 1.0, limit: float = 120.
 
 def relay_latency(fake: FakeSlackApi, urls: dict[str, str], url: str, events: int, rate: float) -> list[float]:
     """Publish milestone events for one build registered by the adapter; time until the fake gets each post."""
-    wait_until_quiet(fake)
+    wait_until_quiet(fake.calls)
     marker = f"bench-{time.monotonic_ns()}"
     body = command_body(PROMPT, user="URELAY", channel=f"C{marker}")
     urllib.request.urlopen(urllib.request.Request(url, body.encode(), signed_headers(SECRET, body, FORM))).read()
@@ -233,7 +234,7 @@ def main() -> None:
                 time.sleep(1)
                 cpu = cpu_seconds(pid)
                 rate, lat = asyncio.run(closed_loop(url, args.senders, args.capacity_seconds))
-                wait_until_quiet(fake)  # the threads of the capacity run are posted after the acks
+                wait_until_quiet(fake.calls)  # the threads of the capacity run are posted after the acks
                 rows["cpu"].append((cpu_seconds(pid) - cpu) / len(lat) * 1000)
                 rows["cap"].append(rate)
                 rows["cap_p99"].append(percentile(lat, 99) * 1000)
