@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
+
 from bot.commands import Actor
+from storage.db import Database
+from storage.models import CreditTransaction, User
 
 
 def actor(
@@ -25,3 +29,17 @@ def actor(
         thread_id=thread,
         event_id=event_id or uuid.uuid4().hex,
     )
+
+
+def assert_ledger_consistent(db: Database) -> None:
+    """Every row's *_after is the running sum, never below zero, and users.balance/held equal the sums."""
+    with db.session() as s:
+        users = {u.id: (u.balance, u.held) for u in s.execute(select(User)).scalars()}
+        running: dict[int, tuple[int, int]] = {}
+        for t in s.execute(select(CreditTransaction).order_by(CreditTransaction.id)).scalars():
+            bal, held = running.get(t.user_id, (0, 0))
+            bal, held = bal + t.amount, held + t.hold_delta
+            assert (t.balance_after, t.held_after) == (bal, held), f"row {t.id} does not follow its predecessor"
+            assert 0 <= held <= bal
+            running[t.user_id] = (bal, held)
+    assert {u: running.get(u, (0, 0)) for u in users} == users

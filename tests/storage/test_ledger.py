@@ -18,6 +18,7 @@ from storage import accounts, ledger
 from storage.db import Database
 from storage.errors import InsufficientCredits, InvalidAmount, NotFound
 from storage.models import ChatIdentity, CreditTransaction, User
+from tests.helpers import assert_ledger_consistent
 
 
 @pytest.fixture
@@ -48,20 +49,6 @@ def rows(db: Database, user_id: int | None = None) -> list[tuple[str, int, int]]
         return [(t.type, t.amount, t.hold_delta) for t in s.execute(query).scalars()]
 
 
-def assert_ledger_matches_users(db: Database) -> None:
-    """users.balance/held equal the ledger sums, and every row's *_after is the running sum."""
-    with db.session() as s:
-        users = {u.id: (u.balance, u.held) for u in s.execute(select(User)).scalars()}
-        running: dict[int, tuple[int, int]] = {}
-        for t in s.execute(select(CreditTransaction).order_by(CreditTransaction.id)).scalars():
-            bal, held = running.get(t.user_id, (0, 0))
-            bal, held = bal + t.amount, held + t.hold_delta
-            assert (t.balance_after, t.held_after) == (bal, held), f"row {t.id} does not follow its predecessor"
-            assert 0 <= held <= bal
-            running[t.user_id] = (bal, held)
-    assert {u: running.get(u, (0, 0)) for u in users} == users
-
-
 # --- holds, captures, releases: each exactly once ---------------------------------------------------------
 
 
@@ -81,7 +68,7 @@ def test_hold_then_capture_charges_once(db):
         assert ledger.is_settled(s, hold_id)
     assert balance(db, uid) == (70, 0)
     assert rows(db, uid) == [("grant", 100, 0), ("hold", 0, 30), ("capture", -30, -30)]
-    assert_ledger_matches_users(db)
+    assert_ledger_consistent(db)
 
 
 def test_release_after_capture_returns_the_capture_and_changes_nothing(db):
@@ -94,7 +81,7 @@ def test_release_after_capture_returns_the_capture_and_changes_nothing(db):
         assert (row.id, row.type) == (captured_id, "capture")
     assert balance(db, uid) == (70, 0)
     assert [t for t, _, _ in rows(db, uid)] == ["grant", "hold", "capture"]
-    assert_ledger_matches_users(db)
+    assert_ledger_consistent(db)
 
 
 def test_capture_after_release_returns_the_release_and_charges_nothing(db):
@@ -111,7 +98,7 @@ def test_capture_after_release_returns_the_release_and_charges_nothing(db):
         assert (row.id, row.type) == (released_id, "release")
     assert balance(db, uid) == (100, 0)
     assert [t for t, _, _ in rows(db, uid)] == ["grant", "hold", "release"]
-    assert_ledger_matches_users(db)
+    assert_ledger_consistent(db)
 
 
 def test_settling_something_that_is_not_a_hold_is_refused(db):
@@ -151,7 +138,7 @@ def test_concurrent_settlements_of_one_hold_write_one_row(db):
         settlements = s.execute(select(func.count()).where(CreditTransaction.hold_id == hold_id)).scalar_one()
     assert settlements == 1
     assert balance(db, uid) in ((70, 0), (100, 0))
-    assert_ledger_matches_users(db)
+    assert_ledger_consistent(db)
 
 
 # --- idempotency keys -------------------------------------------------------------------------------------
@@ -186,7 +173,7 @@ def test_the_same_credit_key_twice_writes_one_row(db):
         assert ledger.credit(s, uid, 25, key="grant:Ev9", actor="console:local:admin").id == first
     assert balance(db, uid) == (125, 0)
     assert rows(db, uid) == [("grant", 100, 0), ("grant", 25, 0)]
-    assert_ledger_matches_users(db)
+    assert_ledger_consistent(db)
 
 
 def test_concurrent_calls_with_one_key_write_one_row(db):
@@ -209,7 +196,7 @@ def test_concurrent_calls_with_one_key_write_one_row(db):
         t.join()
     assert len(ids) == 10 and len(set(ids)) == 1
     assert balance(db, uid) == (100, 5)
-    assert_ledger_matches_users(db)
+    assert_ledger_consistent(db)
 
 
 # --- never negative ---------------------------------------------------------------------------------------
@@ -227,7 +214,7 @@ def test_a_hold_beyond_the_available_credit_raises_and_writes_nothing(db):
     with db.session() as s:  # exactly the rest still fits
         ledger.place_hold(s, uid, 10, key="hold:3", reference="version:3")
     assert balance(db, uid) == (50, 50)
-    assert_ledger_matches_users(db)
+    assert_ledger_consistent(db)
 
 
 def test_a_negative_adjustment_cannot_take_the_balance_below_the_open_holds(db):
@@ -239,7 +226,7 @@ def test_a_negative_adjustment_cannot_take_the_balance_below_the_open_holds(db):
     with db.session() as s:
         ledger.credit(s, uid, -10, key="adj:2", type="adjustment", actor="ops")
     assert balance(db, uid) == (40, 40)
-    assert_ledger_matches_users(db)
+    assert_ledger_consistent(db)
 
 
 def test_the_database_refuses_a_negative_balance_even_if_code_tried(db):
@@ -269,7 +256,7 @@ def test_the_lock_reads_fresh_values_even_when_the_session_already_holds_the_use
         ledger.credit(mine, uid, 5, key="grant:mine")
         assert (seen.balance, seen.held) == (105, 50)
     assert balance(db, uid) == (105, 50)
-    assert_ledger_matches_users(db)
+    assert_ledger_consistent(db)
 
 
 # --- credit() validation ----------------------------------------------------------------------------------
@@ -303,7 +290,7 @@ def test_the_largest_grant_and_a_negative_adjustment_are_accepted(db):
         ledger.credit(s, uid, ledger.MAX_GRANT, key="grant:big", actor="console:local:admin")
         ledger.credit(s, uid, -100, key="adj:1", type="adjustment", actor="ops", note="chargeback")
     assert balance(db, uid) == (ledger.MAX_GRANT, 0)
-    assert_ledger_matches_users(db)
+    assert_ledger_consistent(db)
 
 
 def test_invalid_holds_and_unknown_users_are_refused(db):
@@ -350,7 +337,7 @@ def test_ledger_sums_equal_users_after_a_mixed_history(db):
         ledger.credit(s, a, 12, key="buy:1", type="purchase")
     assert balance(db, a) == (82, 0)
     assert balance(db, b) == (5, 0)
-    assert_ledger_matches_users(db)
+    assert_ledger_consistent(db)
 
 
 # --- accounts ---------------------------------------------------------------------------------------------
@@ -455,4 +442,4 @@ def assert_one_user_with_one_signup(db: Database) -> None:
     assert identities == 1 and len(live) == 1
     assert grants == [(live[0],)]
     assert balance(db, live[0]) == (50, 0)
-    assert_ledger_matches_users(db)
+    assert_ledger_consistent(db)

@@ -35,6 +35,7 @@ from storage.legacy import LOCK_KEY, MigrationBusy, find_by_email, link_identity
 from storage.legacy_documents import ledger_type, normal_email, version_status, when, whole_number
 from storage.models import ChatIdentity, CreditTransaction, LegacyUser, Project, ProjectMessage, ProjectVersion, User
 from tests.fixtures_legacy import LegacyTruth, generate
+from tests.helpers import assert_ledger_consistent
 
 ROOT = Path(__file__).resolve().parents[2]
 COLLECTIONS = ("users", "projects", "credit_transactions")
@@ -122,20 +123,6 @@ def state(report: Any) -> dict[str, Any]:
     for merged in data["merged"]:
         merged.pop("user_id")
     return data
-
-
-def assert_ledger_consistent(db: Database) -> None:
-    """Every row's *_after is the running sum, never below zero, and users.balance/held equal the sums."""
-    with db.session() as s:
-        users = {u.id: (u.balance, u.held) for u in s.execute(select(User)).scalars()}
-        running: dict[int, tuple[int, int]] = {}
-        for t in s.execute(select(CreditTransaction).order_by(CreditTransaction.id)).scalars():
-            bal, held = running.get(t.user_id, (0, 0))
-            bal, held = bal + t.amount, held + t.hold_delta
-            assert (t.balance_after, t.held_after) == (bal, held), f"row {t.id} does not follow its predecessor"
-            assert 0 <= held <= bal
-            running[t.user_id] = (bal, held)
-    assert {u: running.get(u, (0, 0)) for u in users} == users
 
 
 def balance_of_legacy(db: Database, legacy_id: str) -> int:
