@@ -203,7 +203,9 @@ class CommandService:
                 raise
             return Reply(text=messages.duplicate_request(seen.project_id), project_id=seen.project_id, ephemeral=True)
         try:
-            ref = queue.enqueue_build(self.ctx.redis, version_id, description=f"build #{project_id} v{number}")
+            ref = queue.enqueue_build(
+                self.ctx.redis, version_id, description=f"build #{project_id} v{number}", kind=kind
+            )
         except ServiceUnavailable:
             fail_version(self.ctx, version_id, step="queueing", reason="job queue unreachable")
             raise

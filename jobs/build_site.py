@@ -21,7 +21,7 @@ from rq import get_current_job
 from rq.job import Job
 
 from jobs import brief as briefs
-from jobs import context, events, generator
+from jobs import context, events, generator, llm
 from jobs.context import JobContext
 from jobs.errors import BuildFailed
 from jobs.events import ProgressEvent
@@ -111,6 +111,8 @@ def build_site(version_id: int) -> dict[str, Any]:
         tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         generator.render_site(spec, components, tmp, base_url=ctx.settings.preview_url(project.id), on_progress=report)
+        if not version.spec:  # a new site: the API, when configured, may draw its hero
+            _api_hero(ctx, project, spec, tmp)
         step = "packaging the site"
         report("Packaging", 0, 1)
         shutil.rmtree(final, ignore_errors=True)
@@ -128,7 +130,23 @@ def _spec_for(ctx: JobContext, project: Project, version: ProjectVersion) -> gen
         return generator.SiteSpec.model_validate(version.spec)
     brief = briefs.parse(project.prompt)
     template = ctx.catalog.choose_template(brief.words)
-    return generator.make_spec(brief, template)
+    return generator.make_spec(brief, template, copy_provider=llm.ApiProvider.from_settings(ctx.settings))
+
+
+def _api_hero(ctx: JobContext, project: Project, spec: generator.SiteSpec, site: Path) -> None:
+    """Replace the procedural hero with the API's picture when one is configured and answers well.
+
+    Only first builds ask: edits re-render their stored spec, so they (and the `images` command) use the local
+    pictures again."""
+    api = llm.ApiProvider.from_settings(ctx.settings)
+    if api is not None and (png := api.hero(spec.name, project.prompt)) is not None:
+        (site / "images" / "hero.png").write_bytes(png)
+
+
+def generate_images(version_id: int) -> dict[str, Any]:
+    """The `images` queue's job: a version made by the `images` command. Same pipeline and bookkeeping as a
+    build (its spec asks for the new pictures), on its own queue so picture work does not hold up builds."""
+    return build_site(version_id)
 
 
 def _record_success(

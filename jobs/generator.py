@@ -13,7 +13,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
@@ -24,6 +24,9 @@ from jobs import content
 from jobs.brief import Brief
 from jobs.errors import UnsafePath
 from jobs.images import write_images
+
+if TYPE_CHECKING:
+    from jobs.llm import CopyProvider
 
 ASSETS = Path(__file__).parent / "site_assets"
 
@@ -134,7 +137,8 @@ def _email_for(name: str) -> str:
     return f"hello@{local}.example"
 
 
-def make_spec(brief: Brief, template: dict[str, Any]) -> SiteSpec:
+def make_spec(brief: Brief, template: dict[str, Any], copy_provider: CopyProvider | None = None) -> SiteSpec:
+    """The spec of a new site. `copy_provider` may reword the pack's copy (an API); without it, the pack's own."""
     pack = content.pack_for(template.get("pack") or template["category"], brief.words)
     name = content.site_name(brief, pack)
     email = brief.email or _email_for(name)
@@ -147,6 +151,9 @@ def make_spec(brief: Brief, template: dict[str, Any]) -> SiteSpec:
     palette = dict(template["palette"])
     if brief.colour:
         palette = with_primary(palette, brief.colour)
+    copy_text = content.copy_for(brief, pack, name, email)
+    if copy_provider is not None:
+        copy_text = copy_provider.copy(brief, pack, name, email, copy_text)
     return SiteSpec(
         name=name,
         template=template["slug"],
@@ -156,7 +163,7 @@ def make_spec(brief: Brief, template: dict[str, Any]) -> SiteSpec:
         palette=palette,
         typography=dict(template["typography"]),
         pages=pages,
-        copy_text=content.copy_for(brief, pack, name, email),
+        copy_text=copy_text,
         location=brief.location,
         email=email,
         phone=brief.phone,

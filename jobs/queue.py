@@ -11,7 +11,7 @@ from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from jobs.build_site import build_site, on_build_failure
+from jobs.build_site import build_site, generate_images, on_build_failure
 from jobs.health import health_check
 from storage.errors import ServiceUnavailable
 
@@ -37,13 +37,17 @@ def build_job_id(version_id: int) -> str:
     return f"build-{version_id}"
 
 
-def enqueue_build(connection: redis.Redis, version_id: int, *, description: str) -> JobRef:
-    """Queue the build of one version. Idempotent: the same version is never queued twice."""
-    q = queue(connection, BUILDS)
+def enqueue_build(connection: redis.Redis, version_id: int, *, description: str, kind: str = "build") -> JobRef:
+    """Queue the build of one version. Idempotent: the same version is never queued twice.
+
+    Versions of kind "images" go to the `images` queue as `generate_images`; every other kind is a build. The job
+    id is the same either way, so `cancel_build` finds it."""
+    name, function = (IMAGES, generate_images) if kind == "images" else (BUILDS, build_site)
+    q = queue(connection, name)
     job_id = build_job_id(version_id)
     try:
         q.enqueue(
-            build_site,
+            function,
             version_id,
             job_id=job_id,
             unique=True,
@@ -54,11 +58,11 @@ def enqueue_build(connection: redis.Redis, version_id: int, *, description: str)
             on_failure=Callback(on_build_failure),
         )
     except DuplicateJobError:
-        return JobRef(job_id=job_id, queue=BUILDS, position=None)
+        return JobRef(job_id=job_id, queue=name, position=None)
     except redis.RedisError as exc:
         raise ServiceUnavailable("Redis", type(exc).__name__) from exc
     position = q.get_job_position(job_id)
-    return JobRef(job_id=job_id, queue=BUILDS, position=position)
+    return JobRef(job_id=job_id, queue=name, position=position)
 
 
 def cancel_build(connection: redis.Redis, version_id: int) -> None:

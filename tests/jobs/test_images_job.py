@@ -1,0 +1,56 @@
+"""The `images` command's versions run as `generate_images` jobs on the `images` queue."""
+
+from __future__ import annotations
+
+from rq.job import Job
+from rq.serializers import JSONSerializer
+from sqlalchemy import or_, select
+
+from jobs import queue
+from storage.models import CreditTransaction, ProjectVersion
+from tests.helpers import actor
+
+PROMPT = "a website for Sweet Crumbs, a bakery in Leeds"
+
+
+def test_images_job_runs_on_the_images_queue(service, ctx, run_jobs):
+    reply = service.handle(actor(), f"build {PROMPT}")
+    pid = reply.project_id
+    assert pid is not None and run_jobs()
+
+    reply = service.handle(actor(), f"images #{pid} 2")
+    assert reply.version_id is not None
+    job_id = queue.build_job_id(reply.version_id)
+    assert job_id in queue.queue(ctx.redis, queue.IMAGES).job_ids
+    assert job_id not in queue.queue(ctx.redis, queue.BUILDS).job_ids
+    job = Job.fetch(job_id, connection=ctx.redis, serializer=JSONSerializer)
+    assert job.func_name == "jobs.build_site.generate_images"
+
+    assert run_jobs()
+    with ctx.db.session() as s:
+        version = s.get(ProjectVersion, reply.version_id)
+        assert version is not None
+        assert (version.kind, version.status) == ("images", "succeeded")
+        hold_id = version.hold_id
+        rows = list(
+            s.execute(
+                select(CreditTransaction).where(
+                    or_(CreditTransaction.id == hold_id, CreditTransaction.hold_id == hold_id)
+                )
+            ).scalars()
+        )
+    site = ctx.settings.sites_dir / str(pid) / "v2" / "images"
+    assert sorted(p.name for p in site.glob("gallery-*.png")) == ["gallery-1.png", "gallery-2.png"]
+    assert sorted(r.type for r in rows) == ["capture", "hold"]
+    assert {abs(r.hold_delta) for r in rows} == {ctx.settings.image_cost * 2}
+
+
+def test_cancel_finds_a_queued_images_job(service, ctx, run_jobs):
+    reply = service.handle(actor(), f"build {PROMPT}")
+    pid = reply.project_id
+    assert pid is not None and run_jobs()
+    reply = service.handle(actor(), f"images #{pid} 1")
+    assert reply.version_id is not None
+    service.handle(actor(), f"cancel #{pid}")
+    job = Job.fetch(queue.build_job_id(reply.version_id), connection=ctx.redis, serializer=JSONSerializer)
+    assert job.get_status() == "canceled"
