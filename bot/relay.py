@@ -33,7 +33,7 @@ from bot.commands import Actor
 from bot.service import Reply
 from jobs.context import JobContext
 from jobs.events import ProgressEvent, parse
-from jobs.queue import BUILDS, build_job_id, queue
+from jobs.queue import BUILDS, IMAGES, build_job_id, queue
 from storage import accounts, keys, projects
 from storage.errors import NotFound
 from storage.redis_client import db_number
@@ -124,15 +124,19 @@ class Relay:
         self._refreshing: set[int] = set()
         self._dirty: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._queue_key = queue(ctx.redis, BUILDS).key
+        self._queue_keys = [queue(ctx.redis, name).key for name in (BUILDS, IMAGES)]
 
     # --- the thread directory: used by adapters ---------------------------------------------------------------
     async def open(self, actor: Actor, where: ThreadRef, reply: Reply, *, accepted_at: float) -> None:
         """Follow a queued version in `where`: post its status message and remember the thread everywhere."""
         assert reply.project_id is not None and reply.version_id is not None
         project_id, version_id = reply.project_id, reply.version_id
-        found = await self.redis.lpos(self._queue_key, build_job_id(version_id))
-        position = found if isinstance(found, int) else None  # None: a worker has taken it already
+        position = None  # stays None when a worker has taken it already
+        for key in self._queue_keys:  # builds and edits wait on `builds`, the images command on `images`
+            found = await self.redis.lpos(key, build_job_id(version_id))
+            if isinstance(found, int):
+                position = found
+                break
         status = Outgoing(text=messages.status_queued(position), buttons=(self._cancel_button(project_id),))
         status_id = await self._deliver(lambda: self.sink.post(where, status), deadline=self.mapping_wait)
         thread: dict[FieldT, EncodableT] = {
