@@ -169,6 +169,10 @@ class CommandService:
         cost = self.ctx.settings.build_cost if cost is None else cost
         try:
             with self.ctx.db.session() as s:
+                if project is not None:
+                    # Commands on one project queue up here, so a redelivery that raced its original (a
+                    # double click) sees the original's committed version below, not a "still building".
+                    projects.get_project(s, project.id, lock=True)
                 if (seen := projects.find_version_by_request(s, key)) is not None:
                     return Reply(
                         text=messages.duplicate_request(seen.project_id),

@@ -511,3 +511,24 @@ def test_postgres_down_says_the_database_is_unreachable_and_writes_nothing(ctx, 
     assert reply.ephemeral
     assert written(ctx) == NOTHING
     assert queue(ctx.redis, BUILDS).count == 0
+
+
+def test_a_redelivery_racing_its_original_on_a_project_is_a_duplicate_never_busy(service, ctx, run_jobs):
+    """Two deliveries of one edit (a double click) at the same moment: one version, and the other is told
+    "Already on it", whichever commits first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    first = service.handle(actor(), f"build {PROMPT}")
+    run_jobs()
+    busy = messages.project_busy(first.project_id)
+    for round_ in range(4):  # 50 signup credits: one build and four edits
+        who = actor(event_id=f"click-{round_}")
+        with ThreadPoolExecutor(2) as pool:
+            edit = f"edit #{first.project_id} rename to Crumbs {round_}"  # a real change every round
+            replies = list(pool.map(service.handle, (who, who), (edit, edit)))
+        texts = sorted(r.text for r in replies)
+        assert busy not in texts
+        assert sum(t == messages.duplicate_request(first.project_id) for t in texts) == 1
+        run_jobs()
+    with ctx.db.session() as s:
+        assert s.execute(select(func.count()).select_from(ProjectVersion)).scalar_one() == 1 + 4
