@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 IMAGE_NAMES = ("hero.png", "logo.png", "favicon.png", "og.png")
 
@@ -20,7 +20,10 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 
 def _gradient(size: tuple[int, int], start: str, end: str) -> Image.Image:
     """A diagonal blend of two colours, built from Pillow's 256-pixel gradient (fast at any size)."""
-    mask = Image.linear_gradient("L").rotate(-45, expand=True).resize(size)
+    down = Image.linear_gradient("L")  # 256 × 256, black at the top to white at the bottom
+    across = down.transpose(Image.Transpose.ROTATE_90)
+    # The mean of the two runs corner to corner with no seams (a rotated square left dark corners).
+    mask = ImageChops.add(down, across, scale=2.0).resize(size)
     return Image.composite(Image.new("RGB", size, _rgb(end)), Image.new("RGB", size, _rgb(start)), mask)
 
 
