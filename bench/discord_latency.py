@@ -29,12 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-import redis
 
-from bench.slack_ack import cpu_seconds, percentile, services, wait_until_quiet
-from jobs.events import ProgressEvent
-from storage import keys
-from storage.redis_client import db_number
+from bench.slack_ack import cpu_seconds, percentile, publish_milestones, services, wait_until_quiet
 from tests.fakes.discord_api import FakeDiscord, slash, text_channel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,17 +93,8 @@ def relay_latency(fake: FakeDiscord, urls: dict[str, str], events: int, rate: fl
     with psycopg.connect(urls["DATABASE_URL"].replace("+psycopg", "")) as conn:
         row = conn.execute("SELECT id, number, project_id FROM project_versions ORDER BY id DESC LIMIT 1").fetchone()
     assert row is not None
-    client = redis.Redis.from_url(urls["REDIS_URL"])
-    sent: dict[str, float] = {}
     first = len(fake.calls)
-    for k in range(events):
-        detail = f"{marker} {k}"
-        event = ProgressEvent(
-            project_id=row[2], version_id=row[0], version=row[1], kind="step", step="Rendering pages", detail=detail
-        )
-        sent[detail] = time.time()
-        client.publish(keys.progress_channel(row[2], db_number(client)), event.model_dump_json())
-        time.sleep(1 / rate)
+    sent = publish_milestones(urls["REDIS_URL"], row[2], row[0], row[1], marker, events, rate)
 
     def arrived_all() -> dict[str, float] | None:
         got = {

@@ -176,6 +176,29 @@ def wait_until_quiet(calls: Sized, quiet: float = 1.0, limit: float = 120.0) -> 
         time.sleep(0.1)
 
 
+def publish_milestones(
+    redis_url: str, project: int, version_id: int, version: int, marker: str, events: int, rate: float
+) -> dict[str, float]:
+    """Publish `events` milestone events at `rate` per second, as a worker would; return when each was sent."""
+    client = redis.Redis.from_url(redis_url)
+    sent: dict[str, float] = {}
+    for k in range(events):
+        detail = f"{marker} {k}"
+        event = ProgressEvent(
+            project_id=project,
+            version_id=version_id,
+            version=version,
+            kind="step",
+            step="Rendering pages",
+            detail=detail,
+        )
+        sent[detail] = time.time()
+        client.publish(keys.progress_channel(project, db_number(client)), event.model_dump_json())
+        time.sleep(1 / rate)
+    client.close()
+    return sent
+
+
 def relay_latency(fake: FakeSlackApi, urls: dict[str, str], url: str, events: int, rate: float) -> list[float]:
     """Publish milestone events for one build registered by the adapter; time until the fake gets each post."""
     wait_until_quiet(fake.calls)
@@ -188,17 +211,8 @@ def relay_latency(fake: FakeSlackApi, urls: dict[str, str], url: str, events: in
     with psycopg.connect(urls["DATABASE_URL"].replace("+psycopg", "")) as conn:
         row = conn.execute("SELECT id, number FROM project_versions WHERE project_id = %s", (project,)).fetchone()
     assert row is not None
-    client = redis.Redis.from_url(urls["REDIS_URL"])
-    sent: dict[str, float] = {}
     first = len(fake.calls)
-    for k in range(events):
-        detail = f"{marker} {k}"
-        event = ProgressEvent(
-            project_id=project, version_id=row[0], version=row[1], kind="step", step="Rendering pages", detail=detail
-        )
-        sent[detail] = time.time()
-        client.publish(keys.progress_channel(project, db_number(client)), event.model_dump_json())
-        time.sleep(1 / rate)
+    sent = publish_milestones(urls["REDIS_URL"], project, row[0], row[1], marker, events, rate)
 
     def arrived_all() -> dict[str, float] | None:
         got = {text_of(c).removeprefix("✓ "): c.at for c in fake.calls[first:] if marker in text_of(c)}
