@@ -28,7 +28,7 @@ from jobs.build_site import fail_version
 from jobs.context import JobContext
 from jobs.edits import apply_edit, new_images
 from jobs.errors import EditNotUnderstood
-from storage import accounts, ledger, projects
+from storage import accounts, ledger, legacy, projects
 from storage.errors import InsufficientCredits, NotFound, ServiceUnavailable
 from storage.models import Project, User
 from storage.ratelimit import Bucket, Limit, RateLimiter
@@ -147,6 +147,25 @@ class CommandService:
                 )
         except Exception:
             log.warning("could not record chat history", platform=a.platform, exc_info=True)
+
+    def claim_legacy_account(self, actor: Actor, verified_email: str) -> bool:
+        """Before a person's first command: link them to their migrated account if it has this email.
+
+        Adapters call it with an email the platform has verified (Slack `users.info`). Someone who already has
+        an account here keeps it; True when the identity now points at a migrated account.
+        """
+        try:
+            with self.ctx.db.session() as s:
+                if accounts.find_user(s, actor.platform, actor.team_id, actor.user_id) is not None:
+                    return False
+                link = legacy.claim_by_email(
+                    s, verified_email, platform=actor.platform, team_id=actor.team_id, external_id=actor.user_id
+                )
+        except ServiceUnavailable:
+            return False  # the command itself will report the outage
+        if link is not None:
+            log.info("chat identity claimed a migrated account", platform=actor.platform, user_id=link.user_id)
+        return link is not None
 
     # --- builds, edits, rollbacks ---------------------------------------------------------------------------
     def _request_key(self, actor: Actor) -> str:

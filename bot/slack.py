@@ -128,6 +128,8 @@ class SlackAdapter:
         self.clients: dict[str, AsyncWebClient] = {}
         self.sink = SlackSink(self.client_for)
         self.port = 0
+        self.seen: set[str] = set()
+        """People whose migrated account this process has already looked for."""
 
     async def start(self) -> None:
         """Build what needs the running loop: HTTP session, clients, Bolt app, relay."""
@@ -254,7 +256,22 @@ class SlackAdapter:
 
     # --- shared steps -------------------------------------------------------------------------------------------
     async def handle(self, actor: Actor, text: str) -> Reply:
-        return await asyncio.get_running_loop().run_in_executor(self.pool, self.service.handle, actor, text)
+        loop = asyncio.get_running_loop()
+        if actor.qualified_id not in self.seen:  # once per person and process: a migrated account to claim?
+            self.seen.add(actor.qualified_id)
+            if email := await self._verified_email(actor):
+                await loop.run_in_executor(self.pool, self.service.claim_legacy_account, actor, email)
+        return await loop.run_in_executor(self.pool, self.service.handle, actor, text)
+
+    async def _verified_email(self, actor: Actor) -> str | None:
+        """The person's email if Slack has confirmed it (needs the users:read.email scope; None without)."""
+        try:
+            info = await (await self.client_for(actor.team_id)).users_info(user=actor.user_id)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError, LookupError):
+            return None
+        user = info.get("user") or {}
+        email = (user.get("profile") or {}).get("email")
+        return email if isinstance(email, str) and user.get("is_email_confirmed") is True else None
 
     async def deliver(self, actor: Actor, reply: Reply, where: ThreadRef | None, accepted: float) -> None:
         """Show a reply after the ack: a new version gets its thread (and the relay a status message there)."""

@@ -40,7 +40,7 @@ from storage.legacy_report import Report, RunStats, build_report
 from storage.legacy_writer import load_checkpoint, save_checkpoint
 from storage.models import ChatIdentity, LegacyUser, User
 
-__all__ = ["IdentityLink", "MigrationBusy", "Report", "find_by_email", "link_identity", "migrate"]
+__all__ = ["IdentityLink", "MigrationBusy", "Report", "claim_by_email", "find_by_email", "link_identity", "migrate"]
 
 LOCK_KEY = 0x6C656761637921
 """Advisory lock held for a whole run: two migrations at once would interleave their ledger rows."""
@@ -300,6 +300,23 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.execute(
         select(User).join(LegacyUser, LegacyUser.user_id == User.id).where(LegacyUser.email == key).limit(1)
     ).scalar_one_or_none()
+
+
+def claim_by_email(
+    session: Session, email: str, *, platform: str, team_id: str, external_id: str
+) -> IdentityLink | None:
+    """A chat identity claims the migrated account with this (platform-verified) email, if there is one.
+
+    Called on a person's first command, before any account is made for them, so their commands use the credits
+    and projects they had in the legacy app. None when no migrated account has the email.
+    """
+    user = find_by_email(session, email)
+    if user is None:
+        return None
+    legacy_id = session.execute(
+        select(LegacyUser.legacy_id).where(LegacyUser.user_id == user.id).order_by(LegacyUser.legacy_id).limit(1)
+    ).scalar_one()
+    return link_identity(session, legacy_user_id=legacy_id, platform=platform, team_id=team_id, external_id=external_id)
 
 
 def link_identity(

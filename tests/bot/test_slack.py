@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
+import pymongo
 import pytest
 from pydantic import SecretStr
 from slack_sdk.oauth.installation_store import Installation
@@ -30,6 +31,9 @@ from bot.settings import BotSettings
 from bot.slack import RATE_LIMIT_RETRIES, SlackAdapter, serve_http, serve_socket_mode
 from jobs.brief import MAX_PROMPT
 from jobs.queue import BUILDS, queue
+from storage import legacy
+from storage.catalog import database_name
+from storage.db import Database
 from storage.models import CreditTransaction, Project, ProjectMessage, ProjectVersion, UserSession
 from tests.fakes.slack_api import (
     BOT_USER_ID,
@@ -422,3 +426,23 @@ async def _install_workspace(database_url: str, *, team: str, token: str) -> Non
         Installation(app_id="A1", team_id=team, bot_token=token, bot_id="B2", bot_user_id="UB2", user_id="U9")
     )
     await engine.dispose()
+
+
+def test_a_migrated_user_claims_their_account_by_their_verified_slack_email(slack, fake_slack, ctx, mongo_url):
+    """Issue 7: a person whose Slack email (confirmed, from users.info) is a migrated account's email uses that
+    account from their first command on; nobody else does."""
+    source: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongo_url)
+    source[database_name(mongo_url)].users.insert_one({"id": "legacy-ann", "email": "Ann@Example.com", "credits": 30})
+    source.close()
+    db = Database(ctx.db.url, pool_size=1)
+    assert legacy.migrate(mongo_url, db).ok
+    db.dispose()
+
+    fake_slack.emails["U7"] = "ann@example.com"
+    claimed = json.loads(slack.command("credits", user="U7")[1])
+    assert claimed["text"].startswith("You have 30 credits available"), claimed
+    stranger = json.loads(slack.command("credits", user="U8")[1])
+    assert stranger["text"].startswith("You have 50 credits available")  # a new account with signup credits
+    assert len(fake_slack.of("users.info")) == 2
+    slack.command("credits", user="U7")
+    assert len(fake_slack.of("users.info")) == 2  # looked up once per person and process

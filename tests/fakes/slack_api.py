@@ -48,6 +48,8 @@ class FakeSlackApi:
     """What Socket Mode clients answered to the envelopes sent with `socket_send`."""
     socket_connected: threading.Event = field(default_factory=threading.Event)
     response_url_base: str = ""
+    emails: dict[str, str] = field(default_factory=dict)
+    """users.info answers these users with a confirmed profile email (others have none)."""
 
     # --- control -----------------------------------------------------------------------------------------------
     def rate_limit(self, method: str, times: int = 1, retry_after: int = 1, *, text: str = "") -> None:
@@ -96,7 +98,10 @@ class FakeSlackApi:
             )
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": self.url.replace("http:", "ws:", 1) + "socket"})
-        return web.json_response(self._answer(method, args, ts))
+        answer = self._answer(method, args, ts)
+        if method == "users.info" and (email := self.emails.get(str(args.get("user", "")))):
+            answer["user"].update(is_email_confirmed=True, profile={"email": email})
+        return web.json_response(answer)
 
     @staticmethod
     def _answer(method: str, args: dict[str, Any], ts: str) -> dict[str, Any]:
