@@ -8,7 +8,6 @@ the discord.py client, which logs in, syncs its commands and connects to the gat
 from __future__ import annotations
 
 import asyncio
-import random
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from bot import messages
 from bot.discord_bot import DiscordAdapter, serve
@@ -94,15 +93,6 @@ def bot(ctx, discord_settings, redis_url, fake_discord) -> Iterator[RunningAdapt
     running = RunningAdapter(CommandService(ctx, discord_settings), discord_settings, redis_url, fake_discord)
     yield running
     running.stop()
-
-
-@pytest.fixture(autouse=True)
-def distinct_ids(ctx) -> None:
-    """Pub/sub channels are server-wide: another test run's project 1 must not be ours (see test_slack.py)."""
-    offset = random.randint(1_000, 1_000_000_000)
-    with ctx.db.session() as s:
-        for table in ("projects", "project_versions"):
-            s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"), {"n": offset})
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------

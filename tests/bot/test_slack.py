@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import threading
 import time
 import urllib.error
@@ -22,7 +21,7 @@ import pytest
 from pydantic import SecretStr
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import messages
@@ -136,16 +135,6 @@ def slack(ctx, slack_settings, redis_url, database_url) -> Iterator[RunningAdapt
     running = RunningAdapter(CommandService(ctx, slack_settings), slack_settings, redis_url, database_url)
     yield running
     running.stop()
-
-
-@pytest.fixture(autouse=True)
-def distinct_ids(ctx) -> None:
-    """Redis pub/sub channels are server-wide, not per database: another test run on the same Redis server
-    publishes progress for its own project 1 too. Our ids start at a random offset, so its events are not ours."""
-    offset = random.randint(1_000, 1_000_000_000)
-    with ctx.db.session() as s:
-        for table in ("projects", "project_versions"):
-            s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"), {"n": offset})
 
 
 def root_of(fake: FakeSlackApi, channel: str = "C1") -> Any:
