@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot import commands, console, doctor, preview
+from bot import commands, console, doctor, metrics, preview
 from bot.errors import UserError
 from bot.runtime import configure_logging, explain, open_service, storage_for_demo
 from bot.service import CommandService
@@ -104,6 +104,7 @@ def console_cmd(
 def worker(
     queues: Annotated[list[str] | None, typer.Argument(help="Queues to serve (default: all).")] = None,
     burst: Annotated[bool, typer.Option("--burst", help="Quit when the queues are empty.")] = False,
+    metrics_port: Annotated[int | None, typer.Option(help="Serve GET /metrics here (default: METRICS_PORT).")] = None,
 ) -> None:
     """Run an RQ worker for the builds, images and default queues."""
     configure_logging("INFO")
@@ -118,6 +119,8 @@ def worker(
         client.ping()
     except Exception:
         raise fail(explain(ServiceUnavailable("Redis", "no answer"))) from None
+    if port := metrics_port if metrics_port is not None else BotSettings().metrics_port:
+        metrics.serve(port, metrics.registry_for(client=client))  # job durations are timed in this process
     make_worker(client, names).work(burst=burst)
 
 
@@ -245,7 +248,9 @@ def slack(
 
 
 @app.command()
-def discord() -> None:
+def discord(
+    metrics_port: Annotated[int | None, typer.Option(help="Serve GET /metrics here (default: METRICS_PORT).")] = None,
+) -> None:
     """Run the Discord adapter (app commands `/autoweb`, @mentions, a thread per project)."""
     from discord import LoginFailure
 
@@ -258,6 +263,8 @@ def discord() -> None:
     assert storage.redis_url
 
     async def run(service: CommandService) -> None:
+        if port := metrics_port if metrics_port is not None else settings.metrics_port:
+            metrics.serve(port, metrics.registry_for(client=service.ctx.redis, db=service.ctx.db))
         adapter = discord_bot.DiscordAdapter(service, settings, redis_url=storage.redis_url or "")
         await discord_bot.serve(adapter, asyncio.Event())
 

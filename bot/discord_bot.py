@@ -25,7 +25,7 @@ import yarl
 from discord import app_commands
 from discord.http import Route
 
-from bot import commands, messages
+from bot import commands, messages, metrics
 from bot.chat_sink import ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.errors import UserError
@@ -127,7 +127,9 @@ class AutowebClient(discord.Client):
         # Plain replies in a project's thread carry their text only with the privileged MESSAGE_CONTENT intent
         # (enable it in the developer portal too); without it, "@bot <change>" in the thread still works.
         intents.message_content = adapter.settings.discord_message_content
-        super().__init__(intents=intents, max_ratelimit_timeout=MAX_RATELIMIT_WAIT)
+        super().__init__(
+            intents=intents, max_ratelimit_timeout=MAX_RATELIMIT_WAIT, http_trace=metrics.rate_limit_trace(PLATFORM)
+        )
         self.adapter = adapter
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(AutowebCommands())
@@ -191,6 +193,7 @@ class DiscordAdapter:
         except discord.HTTPException as exc:  # 40060: acknowledged already (a replay); 10062: too late
             log.warning("could not defer an interaction", status=exc.status, code=exc.code)
             return
+        metrics.ACK_LATENCY.labels(PLATFORM).observe(time.time() - accepted)
         actor = self._actor(interaction, f"interaction:{interaction.id}")
         reply = await self.handle(actor, text)
         if reply.ephemeral and not private:  # the "thinking…" placeholder is public: swap it for a private note

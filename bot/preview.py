@@ -5,20 +5,24 @@ from __future__ import annotations
 import mimetypes
 import re
 
+import redis
 from aiohttp import web
 
+from bot import metrics, readiness
 from jobs.errors import UnsafePath
 from jobs.generator import safe_join
 from jobs.settings import JobSettings
 from storage.db import Database
 from storage.errors import NotFound, ServiceUnavailable
 from storage.projects import get_project
+from storage.redis_client import connect
 from storage.settings import StorageSettings
 
 _VERSION = re.compile(r"^v(\d{1,6})$")
 _ZIP = re.compile(r"^v(\d{1,6})\.zip$")
 DB_KEY = web.AppKey("db", Database)
 SETTINGS_KEY = web.AppKey("settings", JobSettings)
+REDIS_KEY = web.AppKey("redis", redis.Redis)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -65,16 +69,27 @@ async def project_file(request: web.Request) -> web.StreamResponse:
 
 
 def make_app(storage: StorageSettings, settings: JobSettings | None = None) -> web.Application:
+    """The preview routes, plus /healthz, /readyz (PostgreSQL at head, and Redis when REDIS_URL is set) and
+    /metrics (queues from Redis when it is set, credits from the ledger)."""
     assert storage.database_url
     app = web.Application()
-    app[DB_KEY] = Database(storage.database_url, pool_size=2)
+    db = app[DB_KEY] = Database(storage.database_url, pool_size=2)
     app[SETTINGS_KEY] = settings or JobSettings()
+    checks = [readiness.postgres_check(db)]
+    client = None
+    if storage.redis_url:
+        client = app[REDIS_KEY] = connect(storage.redis_url)
+        checks.append(readiness.redis_check(client))
     app.router.add_get("/healthz", healthz)
+    readiness.add_readyz_route(app, checks)
+    metrics.add_metrics_route(app, metrics.registry_for(client=client, db=db))
     app.router.add_get(r"/p/{project:\d{1,12}}/{path:.*}", project_file)
     app.router.add_get(r"/p/{project:\d{1,12}}", _redirect)
 
     async def close_db(app: web.Application) -> None:
         app[DB_KEY].dispose()
+        if REDIS_KEY in app:
+            app[REDIS_KEY].close()
 
     app.on_cleanup.append(close_db)
     return app

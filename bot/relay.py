@@ -27,7 +27,7 @@ import structlog
 from pydantic import ValidationError
 from redis.typing import EncodableT, FieldT
 
-from bot import messages
+from bot import messages, metrics
 from bot.chat_sink import Button, ChatSink, ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.service import Reply
@@ -185,6 +185,7 @@ class Relay:
                         continue
                     self._spawn(self._on_event(event))
             except (redis.RedisError, OSError):
+                self.ready.clear()  # /readyz reports it until the subscription is back
                 log.warning("progress subscription lost; resubscribing", exc_info=True)
                 await asyncio.sleep(1)
             finally:
@@ -219,11 +220,13 @@ class Relay:
             if milestone:
                 try:
                     await self._post(where, event.project_id, Outgoing(text=messages.milestone(event.detail)), 30.0)
+                    metrics.observe_relay(self.platform, "milestone", event.ts)
                 finally:
                     await self.redis.hincrby(key, "pending", -1)
             if event.terminal:
                 await self._wait_for_pending(key)
                 await self._post(where, event.project_id, self._outcome(event), self.final_deadline)
+                metrics.observe_relay(self.platform, "final", event.ts)
         self._schedule_refresh(event.version_id)
 
     async def _is_ours(self, project_id: int) -> bool:
@@ -287,6 +290,7 @@ class Relay:
                 status = self._status(event, float(h.get("accepted", event.ts)))
                 edit = functools.partial(self.sink.edit, self._thread(h), h["status"], status)
                 await self._deliver(edit, deadline=60.0)
+                metrics.observe_relay(self.platform, "status", event.ts)
                 await self._eval(_SHOWN, [key], h["latest_ts"])
         finally:
             self._refreshing.discard(version_id)

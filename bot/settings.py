@@ -31,6 +31,9 @@ class BotSettings(BaseSettings):
     """Commands one user may send per minute (bursts up to the same number)."""
     team_rate_per_minute: int = Field(60, ge=1)
     """Commands one team or guild may send per minute, all users together."""
+    metrics_port: int | None = Field(None, ge=0, le=65535)
+    """Port of `GET /metrics` for `autoweb worker` and `autoweb discord` (unset or 0: not served). The HTTP
+    processes (slack, preview) serve /metrics on their own port."""
 
     @field_validator("admin_ids", mode="before")
     @classmethod

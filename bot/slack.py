@@ -33,7 +33,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import messages
+from bot import messages, metrics, readiness
 from bot.chat_sink import ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.relay import Relay, spawn
@@ -133,7 +133,7 @@ class SlackAdapter:
 
     async def start(self) -> None:
         """Build what needs the running loop: HTTP session, clients, Bolt app, relay."""
-        self.session = aiohttp.ClientSession()
+        self.session = aiohttp.ClientSession(trace_configs=[metrics.rate_limit_trace(PLATFORM)])
         self.redis = aioredis.Redis.from_url(self.redis_url, decode_responses=True)
         self.oauth = self._oauth_settings()
         token = self.settings.slack_bot_token
@@ -310,13 +310,20 @@ class SlackAdapter:
     # --- transports ---------------------------------------------------------------------------------------------
     def web_app(self) -> web.Application:
         """Bolt's aiohttp application: POST /slack/events for commands, events and interactivity, and the OAuth
-        pages (/slack/install, /slack/oauth_redirect) when enabled; plus GET /healthz."""
+        pages (/slack/install, /slack/oauth_redirect) when enabled; plus GET /healthz, /readyz and /metrics."""
 
         async def healthz(request: web.Request) -> web.Response:
             return web.Response(text="ok")
 
         application = self.app.web_app(path="/slack/events")
         application.router.add_get("/healthz", healthz)
+        application.middlewares.append(metrics.ack_timer(PLATFORM, "/slack/events"))
+        ctx = self.service.ctx
+        relay_ready = readiness.flag_check("relay", self.relay.ready.is_set, "not subscribed to progress events")
+        readiness.add_readyz_route(
+            application, [readiness.postgres_check(ctx.db), readiness.redis_check(ctx.redis), relay_ready]
+        )
+        metrics.add_metrics_route(application, metrics.registry_for(client=ctx.redis, db=ctx.db))
         return application
 
 

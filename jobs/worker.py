@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import redis
-from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 from rq.worker import BaseWorker
 
+from jobs.metrics import MeteredSimpleWorker, MeteredWorker
 from jobs.queue import QUEUE_NAMES, queue
 
 
-class InProcessWorker(SimpleWorker):
+class InProcessWorker(MeteredSimpleWorker):
     """Runs jobs in the calling thread and leaves signal handling to the caller (Ctrl-C stays a
     KeyboardInterrupt, so the demo's clean-up runs)."""
 
@@ -21,7 +21,7 @@ class InProcessWorker(SimpleWorker):
 
 
 def make_worker(connection: redis.Redis, names: Sequence[str] = QUEUE_NAMES, *, in_process: bool = False) -> BaseWorker:
-    cls = InProcessWorker if in_process else Worker
+    cls = InProcessWorker if in_process else MeteredWorker
     return cls(
         [queue(connection, n) for n in names or QUEUE_NAMES],
         connection=connection,

@@ -1,0 +1,34 @@
+"""Totals over the credits ledger for monitoring: read at scrape time, so every process reports the same sums."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from storage.models import CreditTransaction, User
+
+
+@dataclass(frozen=True)
+class CreditTotals:
+    """Credits ever held, captured and released (each ≥ 0), and what is on hold right now."""
+
+    held: int
+    captured: int
+    released: int
+    on_hold: int
+
+
+def credit_totals(session: Session) -> CreditTotals:
+    """One pass over the ledger (GROUP BY type) plus the users' open holds."""
+    t = CreditTransaction
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(case((t.type == "hold", t.hold_delta), else_=0)), 0),
+            func.coalesce(func.sum(case((t.type == "capture", -t.amount), else_=0)), 0),
+            func.coalesce(func.sum(case((t.type == "release", -t.hold_delta), else_=0)), 0),
+        )
+    ).one()
+    on_hold = session.execute(select(func.coalesce(func.sum(User.held), 0))).scalar_one()
+    return CreditTotals(held=int(row[0]), captured=int(row[1]), released=int(row[2]), on_hold=int(on_hold))
