@@ -4,6 +4,7 @@ the preview server's /metrics, and the Slack adapter's /metrics (ack, relay late
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -129,3 +130,6 @@ def test_slack_metrics_count_acks_relay_latency_and_429s(slack, fake_slack, ctx,
     assert delta("autoweb_job_duration_seconds_count", job="build_site", status="finished") == 1
     assert value(after, "autoweb_credits_captured_total") == 10
     assert value(after, "autoweb_queue_depth", queue=BUILDS) == 0
+    exported = {s.name for family in text_string_to_metric_families(after) for s in family.samples}
+    charted = set(re.findall(r"autoweb_\w+", (ROOT / "docs" / "grafana-dashboard.json").read_text()))
+    assert charted and charted <= exported, charted - exported  # the starter dashboard charts what exists
