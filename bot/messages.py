@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from jobs.events import ProgressEvent
+from jobs.overview import QueueState
+from storage.stats import FailedVersion
 
 CMD = "/autoweb"
 HELP = f"""Here is what I can do:
@@ -338,3 +341,32 @@ def discord_thread_name(project: int, name: str) -> str:
 def discord_cannot_start_thread(project: int | None) -> str:
     follow = f" Follow it with `{CMD} status project:{project}`." if project else ""
     return f"I can't start a thread here: give me the Send Messages and Create Public Threads permissions.{follow}"
+
+
+# --- operators ----------------------------------------------------------------------------------------------
+def ago(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(int(seconds), 0)} s ago"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min ago"
+    if seconds < 36 * 3600:
+        return f"{round(seconds / 3600)} h ago"
+    return f"{round(seconds / 86400)} days ago"
+
+
+def admin_status(queues: Sequence[QueueState], failures: Sequence[FailedVersion], now: datetime) -> str:
+    """`status` for an admin: every queue, its live workers, and the newest failed builds."""
+    lines = ["Queues:"]
+    for q in queues:
+        workers = f"{q.workers} worker{'s' * (q.workers != 1)}" if q.workers else "⚠️ no worker"
+        lines.append(f"• {q.name}: {q.depth} waiting · {q.running} running · {workers} · {q.failed} failed")
+    if failures:
+        lines.append("Recent failures:")
+        for f in failures:
+            when = f" · {ago((now - f.finished_at).total_seconds())}" if f.finished_at else ""
+            step = f" while {f.step[:1].lower()}{f.step[1:]}" if f.step else ""
+            lines.append(f"• #{f.project_id} {f.project_name} v{f.version} failed{step}{when}")
+    else:
+        lines.append("No failed builds.")
+    lines.append(f"Failed jobs stay in the dashboard for a week. Your own projects: `{CMD} projects`.")
+    return "\n".join(lines)

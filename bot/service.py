@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import commands, messages
+from bot import admin, commands, messages
 from bot.commands import Actor, Command
 from bot.errors import UserError
 from bot.settings import BotSettings
@@ -332,6 +332,8 @@ class CommandService:
 
     # --- read-only commands ---------------------------------------------------------------------------------
     def _status(self, c: _Context, command: Command) -> Reply:
+        if command.project is None and c.actor.qualified_id in self.settings.admin_ids:
+            return Reply(text=admin.operations_status(self.ctx), ephemeral=True)
         with self.ctx.db.session() as s:
             if command.project is None:
                 return self._projects(c, command)

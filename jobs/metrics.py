@@ -27,6 +27,7 @@ from rq import Queue, SimpleWorker, Worker
 from rq.job import Job, JobStatus
 from rq.worker import BaseWorker
 
+from jobs.overview import alive_workers
 from jobs.queue import QUEUE_NAMES, queue
 from storage.db import Database
 from storage.stats import credit_totals
@@ -88,7 +89,7 @@ class QueueCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         depth = GaugeMetricFamily("autoweb_queue_depth", "Jobs waiting in the queue.", labels=["queue"])
         jobs = GaugeMetricFamily("autoweb_jobs", "Jobs per queue and RQ status.", labels=["queue", "status"])
-        workers = GaugeMetricFamily("autoweb_workers", "Workers registered on the queue.", labels=["queue"])
+        workers = GaugeMetricFamily("autoweb_workers", "Workers alive on the queue.", labels=["queue"])
         up = 1
         try:
             for name in self.names:
@@ -99,7 +100,7 @@ class QueueCollector(Collector):
                 for status in REGISTRY_STATUSES:
                     registry = getattr(q, f"{status}_job_registry")
                     jobs.add_metric([name, status], registry.get_job_count(cleanup=False))
-                workers.add_metric([name], Worker.count(connection=self.client, queue=q))
+                workers.add_metric([name], alive_workers(self.client, q))
         except redis.RedisError:
             log.warning("metrics: could not read the queues from Redis", exc_info=True)
             up = 0

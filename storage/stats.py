@@ -1,13 +1,15 @@
-"""Totals over the credits ledger for monitoring: read at scrape time, so every process reports the same sums."""
+"""Read-only figures for operators: ledger totals (read at scrape time, so every process reports the same sums)
+and the newest failed builds."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from storage.models import CreditTransaction, User
+from storage.models import CreditTransaction, Project, ProjectVersion, User
 
 
 @dataclass(frozen=True)
@@ -32,3 +34,25 @@ def credit_totals(session: Session) -> CreditTotals:
     ).one()
     on_hold = session.execute(select(func.coalesce(func.sum(User.held), 0))).scalar_one()
     return CreditTotals(held=int(row[0]), captured=int(row[1]), released=int(row[2]), on_hold=int(on_hold))
+
+
+@dataclass(frozen=True)
+class FailedVersion:
+    project_id: int
+    project_name: str
+    version: int
+    step: str
+    """The step it failed in ("" when it failed before starting)."""
+    finished_at: datetime | None
+
+
+def recent_failures(session: Session, limit: int = 5) -> list[FailedVersion]:
+    """The newest failed versions, newest first."""
+    rows = session.execute(
+        select(Project.id, Project.name, ProjectVersion.number, ProjectVersion.step, ProjectVersion.finished_at)
+        .join(Project, Project.id == ProjectVersion.project_id)
+        .where(ProjectVersion.status == "failed")
+        .order_by(ProjectVersion.finished_at.desc().nulls_last(), ProjectVersion.id.desc())
+        .limit(limit)
+    ).all()
+    return [FailedVersion(*row) for row in rows]
