@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import structlog
 from sqlalchemy import text
 
+from bot import logs
 from bot.service import CommandService
 from bot.settings import BotSettings
 from jobs import context
@@ -27,19 +25,9 @@ ENV_OF = {"PostgreSQL": "DATABASE_URL", "Redis": "REDIS_URL", "MongoDB": "MONGO_
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """JSON lines on stderr, with whatever context (job, project, platform, user) is bound."""
-    logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s")
-    structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso"),
-            structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-    )
+    """JSON lines on stderr (ours and the libraries'), with whatever context (job, project, platform, user) is
+    bound and every configured secret blanked (see bot/logs.py)."""
+    logs.configure(level, logs.configured_secrets())
 
 
 def explain(exc: ServiceUnavailable) -> str:

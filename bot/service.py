@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import admin, commands, messages
+from bot import admin, commands, logs, messages
 from bot.commands import Actor, Command
 from bot.errors import UserError
 from bot.settings import BotSettings
@@ -77,6 +77,7 @@ class CommandService:
         }
 
     # --- entry point --------------------------------------------------------------------------------------
+    @logs.bound_to_actor
     def handle(self, actor: Actor, text: str) -> Reply:
         """Run one command line and return the reply. Never raises: failures become a short reply."""
         ref = new_ref()

@@ -24,9 +24,11 @@ from prometheus_client import Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from rq import Queue, SimpleWorker, Worker
+from rq.executions import Execution
 from rq.job import Job, JobStatus
 from rq.worker import BaseWorker
 
+from jobs.log_context import job_fields
 from jobs.overview import alive_workers
 from jobs.queue import QUEUE_NAMES, queue
 from storage.db import Database
@@ -59,14 +61,22 @@ def observe_job(job: Job, seconds: float) -> None:
 
 
 class TimedJobs(BaseWorker):
-    """Times every job around `execute_job`, in the process that calls it (the parent, for a forking worker)."""
+    """Times every job around `execute_job`, in the process that calls it (the parent, for a forking worker), and
+    binds the job's log context: its id there, the rest (project, platform, user) in `perform_job`, which runs in
+    the work horse, where the database may be used."""
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         started = time.perf_counter()
         try:
-            super().execute_job(job, queue)
+            with structlog.contextvars.bound_contextvars(job_id=job.id, queue=queue.name):
+                super().execute_job(job, queue)
         finally:
             observe_job(job, time.perf_counter() - started)
+
+    def perform_job(self, job: Job, queue: Queue, execution: Execution) -> bool:
+        fields = job_fields(job.id, job_name(job), job.args)
+        with structlog.contextvars.bound_contextvars(**fields):
+            return bool(super().perform_job(job, queue, execution))
 
 
 class MeteredWorker(TimedJobs, Worker):

@@ -56,3 +56,21 @@ def recent_failures(session: Session, limit: int = 5) -> list[FailedVersion]:
         .limit(limit)
     ).all()
     return [FailedVersion(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class VersionOwner:
+    project_id: int
+    platform: str
+    user_id: int
+    """The project owner's users.id."""
+
+
+def version_owner(session: Session, version_id: int) -> VersionOwner | None:
+    """Who a version belongs to, for the context of a job's log lines."""
+    row = session.execute(
+        select(Project.id, Project.platform, Project.owner_id)
+        .join(ProjectVersion, ProjectVersion.project_id == Project.id)
+        .where(ProjectVersion.id == version_id)
+    ).first()
+    return VersionOwner(*row) if row else None
