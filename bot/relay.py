@@ -9,13 +9,22 @@ Several adapter processes may run a relay each, all subscribed to every event. C
   newest state; a terminal state is never replaced by a late step;
 - the final message waits for milestone posts still in flight in other relays (a `pending` counter), so the
   thread reads in order, and is retried (honouring Retry-After) until `final_deadline`: it is never dropped.
+
+Final messages are durable: the job writes each one to the Postgres outbox (storage/outbox.py) before publishing it.
+A relay claims the outbox row (not a Redis key) before posting a final and marks it delivered once the platform
+accepted it; on start, after every resubscription (a Redis outage or restart) and every `sweep_interval` it claims
+and posts the rows no relay has delivered, so a final published while no relay listened still arrives, once. When
+the Redis copy of a thread's mapping is gone, the thread comes from Postgres (`user_sessions`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import os
+import socket
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import Executor
 from dataclasses import asdict
@@ -34,7 +43,7 @@ from bot.service import Reply
 from jobs.context import JobContext
 from jobs.events import ProgressEvent, parse
 from jobs.queue import BUILDS, IMAGES, build_job_id, queue
-from storage import accounts, keys, projects
+from storage import accounts, keys, outbox, projects
 from storage.errors import NotFound
 from storage.redis_client import db_number
 
@@ -46,6 +55,8 @@ MAPPING_TTL = int(projects.SESSION_LIFETIME.total_seconds())
 """Seconds a version's or project's thread mapping stays in Redis (as long as the thread maps to the project)."""
 CLAIM_TTL = 24 * 3600
 """Seconds an event's claim is kept: longer than pub/sub could ever deliver it late."""
+SWEEP_BATCH = 100
+"""Outbox rows claimed per query when a relay catches up."""
 
 
 def version_key(platform: str, version_id: int) -> str:
@@ -113,10 +124,14 @@ class Relay:
         update_interval: float = 1.0,
         mapping_wait: float = 10.0,
         final_deadline: float = 600.0,
+        sweep_interval: float = 60.0,
     ) -> None:
         self.sink, self.ctx, self.redis, self.executor = sink, ctx, client, executor
         self.platform = sink.platform
         self.update_interval, self.mapping_wait, self.final_deadline = update_interval, mapping_wait, final_deadline
+        self.sweep_interval = sweep_interval
+        self.claimer = f"{self.platform}:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        """Who holds an outbox claim: unique per relay (a restarted process never takes an old claim for its own)."""
         self.ready = asyncio.Event()
         """Set once subscribed: events published after it are seen."""
         self._platforms: dict[int, str] = {}
@@ -171,12 +186,21 @@ class Relay:
 
     # --- the event loop --------------------------------------------------------------------------------------
     async def run(self) -> None:
-        """Follow every progress event until cancelled (resubscribing after a Redis outage)."""
+        """Follow every progress event until cancelled (resubscribing after a Redis outage), and deliver the
+        outbox's undelivered finals after each (re)subscription and every `sweep_interval`."""
+        sweeper = asyncio.get_running_loop().create_task(self._sweep_every())
+        try:
+            await self._follow()
+        finally:
+            sweeper.cancel()
+
+    async def _follow(self) -> None:
         while True:
             pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.psubscribe(keys.progress_pattern(db_number(self.redis)))
                 self.ready.set()
+                self._spawn(self.sweep())  # what was published while nobody listened is in the outbox
                 async for message in pubsub.listen():
                     try:
                         event = parse(message["data"])
@@ -202,17 +226,16 @@ class Relay:
     async def _on_event(self, event: ProgressEvent) -> None:
         if not await self._is_ours(event.project_id):
             return
+        if event.terminal:
+            await self._final(event)
+            return
         key = version_key(self.platform, event.version_id)
-        milestone = bool(event.detail) and not event.terminal
-        if event.terminal:  # the last event of the version: whoever claims it, this process is done with it
-            lock = self._locks.pop(event.version_id, None) or asyncio.Lock()
-        else:
-            lock = self._locks.setdefault(event.version_id, asyncio.Lock())
-        async with lock:  # one version's events are posted in the order they were published
+        milestone = bool(event.detail)
+        async with self._locks.setdefault(event.version_id, asyncio.Lock()):  # posted in the order published
             claim = f"{key}:claim:{event.id}"
             if not await self._eval(_CLAIM, [claim, key], CLAIM_TTL, int(milestone), MAPPING_TTL):
                 return
-            await self._eval(_LATEST, [key], event.ts, event.model_dump_json(), int(event.terminal), MAPPING_TTL)
+            await self._eval(_LATEST, [key], event.ts, event.model_dump_json(), 0, MAPPING_TTL)
             where = await self._wait_for_thread(key)
             if where is None:
                 log.warning("no thread for a build's progress", version_id=event.version_id, kind=event.kind)
@@ -223,11 +246,103 @@ class Relay:
                     metrics.observe_relay(self.platform, "milestone", event.ts)
                 finally:
                     await self.redis.hincrby(key, "pending", -1)
-            if event.terminal:
-                await self._wait_for_pending(key)
-                await self._post(where, event.project_id, self._outcome(event), self.final_deadline)
-                metrics.observe_relay(self.platform, "final", event.ts)
         self._schedule_refresh(event.version_id)
+
+    # --- final messages: claimed in the outbox, delivered once ------------------------------------------------
+    async def sweep(self) -> int:
+        """Claim and post every undelivered final of this platform; returns how many were claimed."""
+        claimed = 0
+        while True:
+            try:
+                payloads = await self._sync(self._claim_batch)
+            except Exception:  # Postgres down: the next sweep tries again
+                log.warning("could not read the outbox", exc_info=True)
+                return claimed
+            claimed += len(payloads)
+            for payload in payloads:
+                try:
+                    event = ProgressEvent.model_validate(payload)
+                except ValidationError:
+                    log.warning("an outbox row is not a progress event; left claimed")
+                    continue
+                self._spawn(self._final(event, claimed=True))
+            if len(payloads) < SWEEP_BATCH:
+                return claimed
+
+    async def _sweep_every(self) -> None:
+        while True:
+            await asyncio.sleep(self.sweep_interval)
+            await self.sweep()
+
+    async def _final(self, event: ProgressEvent, *, claimed: bool = False) -> None:
+        """Post a version's final message once across relays and mark its outbox row delivered.
+
+        An event without an outbox row (published by hand, e.g. a benchmark) is claimed in Redis instead."""
+        durable = claimed
+        if not claimed:
+            state = await self._sync(functools.partial(self._claim_event, event.id))
+            if state == "taken":  # another relay is posting it, or it was delivered already
+                self._locks.pop(event.version_id, None)
+                return
+            durable = state == "claimed"
+        key = version_key(self.platform, event.version_id)
+        lock = self._locks.pop(event.version_id, None) or asyncio.Lock()  # this process is done with the version
+        delivered, keep_claim = False, False
+        try:
+            async with lock:  # after this process's milestone posts of the version
+                claim = f"{key}:claim:{event.id}"
+                if not durable and not await self._eval(_CLAIM, [claim, key], CLAIM_TTL, 0, MAPPING_TTL):
+                    return
+                # Redis only keeps the status message and the thread order here: a final in the outbox is posted
+                # even when Redis just lost its data or its connections (its thread then comes from Postgres).
+                latest = self._eval(_LATEST, [key], event.ts, event.model_dump_json(), 1, MAPPING_TTL)
+                await self._best_effort(latest, 0)
+                where = await self._find_thread(key, event.project_id)
+                if where is None:  # kept claimed: tried again when the lease runs out, not in a tight loop
+                    log.warning("no thread for a build's final message", version_id=event.version_id)
+                    keep_claim = True
+                    return
+                await self._best_effort(self._wait_for_pending(key), None)
+                await self._post(where, event.project_id, self._outcome(event), self.final_deadline)
+                delivered = True
+                metrics.observe_relay(self.platform, "final", event.ts)
+        finally:
+            if durable and not keep_claim:
+                await self._settle_claim(event.id, delivered)
+        self._schedule_refresh(event.version_id)
+
+    async def _find_thread(self, key: str, project_id: int) -> ThreadRef | None:
+        """The version's thread from Redis; else the project's from Postgres (Redis lost its data); else wait for
+        the status message that `open` may still be posting."""
+        h = await self._best_effort(self._hash(key), {})
+        if "status" in h:
+            return self._thread(h)
+        if (where := await self._sync(functools.partial(self._thread_in_db, project_id))) is not None:
+            return where
+        if (where := await self._best_effort(self._wait_for_thread(key), None)) is not None:
+            return where
+        return await self._sync(functools.partial(self._thread_in_db, project_id))
+
+    @staticmethod
+    async def _best_effort(step: Awaitable[T], default: T) -> T:
+        try:
+            return await step
+        except (redis.RedisError, OSError):
+            log.warning("Redis failed a final message's bookkeeping; going on without it", exc_info=True)
+            return default
+
+    async def _settle_claim(self, event_id: str, delivered: bool) -> None:
+        def settle() -> None:
+            with self.ctx.db.session() as s:
+                if delivered:
+                    outbox.mark_delivered(s, event_id)
+                else:
+                    outbox.release(s, event_id, self.claimer)
+
+        try:
+            await self._sync(settle)
+        except Exception:  # the lease runs out and another sweep delivers it (at least once)
+            log.warning("could not settle an outbox claim", delivered=delivered, exc_info=True)
 
     async def _is_ours(self, project_id: int) -> bool:
         if project_id not in self._platforms:
@@ -360,6 +475,19 @@ class Relay:
         return ThreadRef(platform=self.platform, team_id=h["team"], channel_id=h["channel"], thread_id=h["thread"])
 
     # --- Postgres (run on the executor) ---------------------------------------------------------------------------
+    def _claim_event(self, event_id: str) -> outbox.ClaimState:
+        with self.ctx.db.session() as s:
+            return outbox.claim_event(s, event_id, self.claimer)
+
+    def _claim_batch(self) -> list[dict[str, Any]]:
+        with self.ctx.db.session() as s:
+            return outbox.claim_batch(s, self.platform, self.claimer, limit=SWEEP_BATCH)
+
+    def _thread_in_db(self, project_id: int) -> ThreadRef | None:
+        with self.ctx.db.session() as s:
+            found = outbox.latest_thread(s, self.platform, project_id)
+        return self._thread(found) if found else None
+
     def _bind(self, actor: Actor, where: ThreadRef, project_id: int) -> None:
         with self.ctx.db.session() as s:
             user = accounts.find_user(s, actor.platform, actor.team_id, actor.user_id)

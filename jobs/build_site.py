@@ -1,9 +1,10 @@
 """The `build_site` job: one project version becomes a site on disk, its hold is captured, the chat is told.
 
 Exactly-once bookkeeping: the site files are written to a fresh directory and renamed into place (a retry simply
-writes them again), and the outcome (status, capture or release of the hold, milestone message) is recorded in one
-Postgres transaction that first locks the version row and does nothing if the version is already terminal. So a
-retried job, a second `on_failure` call or a worker that died between writing and recording never charges twice.
+writes them again), and the outcome (status, capture or release of the hold, milestone message, and the final event
+in the outbox the relays deliver from) is recorded in one Postgres transaction that first locks the version row and
+does nothing if the version is already terminal. So a retried job, a second `on_failure` call or a worker that died
+between writing and recording never charges twice, and the final event is published only once it is durable.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import structlog
 from redis import Redis
 from rq import get_current_job
 from rq.job import Job
+from sqlalchemy.orm import Session
 
 from jobs import brief as briefs
 from jobs import context, events, generator, llm
 from jobs.context import JobContext
 from jobs.errors import BuildFailed
 from jobs.events import ProgressEvent
-from storage import ledger, projects
+from storage import ledger, outbox, projects
 from storage.models import Project, ProjectVersion
 
 log = structlog.get_logger(__name__)
@@ -175,9 +177,8 @@ def _record_success(
             text=f"v{version.number} succeeded: {len(spec.pages)} pages, template {spec.template_name}, "
             f"{charged} credits charged",
         )
-    report.base["project_name"] = spec.name
-    report.publish(
-        report.event(
+        report.base["project_name"] = spec.name
+        event = report.event(
             kind="succeeded",
             step="Done",
             progress=100,
@@ -188,8 +189,21 @@ def _record_success(
             credits=charged,
             balance=balance.available,
         )
-    )
+        _record_outcome(s, project, event)
+    report.publish(event)
     return {"version_id": version_id, "status": "succeeded", "site": str(site)}
+
+
+def _record_outcome(s: Session, project: Project, event: ProgressEvent) -> None:
+    """The final outcome goes to the outbox in the transaction that records it, before anything is published."""
+    outbox.add(
+        s,
+        event_id=event.id,
+        version_id=event.version_id,
+        project_id=project.id,
+        platform=project.platform,
+        payload=event.model_dump(mode="json"),
+    )
 
 
 def fail_version(ctx: JobContext, version_id: int, *, step: str, reason: str, status: str = "failed") -> bool:
@@ -225,6 +239,7 @@ def fail_version(ctx: JobContext, version_id: int, *, step: str, reason: str, st
             balance=balance.available,
             error=reason[:200],
         )
+        _record_outcome(s, project, event)
     events.publish(ctx.redis, event)
     ctx.cache.set_job_status(version_id, event.model_dump(mode="json"))
     return True

@@ -184,6 +184,29 @@ class UserSession(Base):
     created_at: Mapped[datetime] = _now()
 
 
+class OutboxEntry(Base):
+    """The final outcome of one version (the durable outbox), written in the transaction that makes it terminal.
+
+    Pub/sub carries live progress only; a final message comes from this row, so none is lost when no relay is
+    listening. A relay claims a row (`claimed_by`/`claimed_at`, a lease), posts it, then sets `delivered_at`.
+    `payload` is the terminal progress event as JSON; `event_id` is that event's id.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_undelivered", "platform", "id", postgresql_where=text("delivered_at IS NULL")),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("project_versions.id", ondelete="CASCADE"), unique=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = _now()
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class LegacyUser(Base):
     """A user document of the legacy MongoDB app and the user it became (several when emails were merged).
 
