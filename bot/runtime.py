@@ -93,6 +93,10 @@ def open_service(storage: StorageSettings, *, prepare: bool = False) -> Iterator
             upgrade(ctx.db.url)
             ctx.catalog.seed()
         context.install(ctx)  # jobs run in this process (demo, console) use these connections
-        yield CommandService(ctx, BotSettings())
+        service = CommandService(ctx, BotSettings())
+        try:
+            yield service
+        finally:
+            service.close()
     finally:
         ctx.close()

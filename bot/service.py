@@ -28,9 +28,10 @@ from jobs.build_site import fail_version
 from jobs.context import JobContext
 from jobs.edits import apply_edit, new_images
 from jobs.errors import EditNotUnderstood
-from storage import accounts, ledger, legacy, projects
+from storage import accounts, intake, ledger, legacy, projects
 from storage.errors import InsufficientCredits, NotFound, ServiceUnavailable
-from storage.models import Project, User
+from storage.history import HistoryWriter
+from storage.models import Project
 from storage.ratelimit import Bucket, Limit, RateLimiter
 
 log = structlog.get_logger(__name__)
@@ -53,8 +54,18 @@ def new_ref() -> str:
 
 @dataclass
 class _Context:
+    """The sender of one command. Their user id is looked up (or their user created) on first use: a build
+    finds it in the same statement that accepts it, `help` never needs it."""
+
     actor: Actor
-    user: User
+    identify: Callable[[Actor], int]
+    known_user_id: int | None = None
+
+    @property
+    def user_id(self) -> int:
+        if self.known_user_id is None:
+            self.known_user_id = self.identify(self.actor)
+        return self.known_user_id
 
 
 class CommandService:
@@ -62,6 +73,7 @@ class CommandService:
         self.ctx = ctx
         self.settings = settings
         self.limiter = RateLimiter(ctx.redis)
+        self.history = HistoryWriter(ctx.db)
         self._handlers: dict[str, Callable[[_Context, Command], Reply]] = {
             "build": self._build,
             "edit": self._edit,
@@ -86,7 +98,7 @@ class CommandService:
             if command.name == "help":
                 return Reply(text=messages.help_text(), ephemeral=True)
             self._rate_limit(actor)
-            context = self._identify(actor)
+            context = _Context(actor=actor, identify=self._identify)
             reply = self._handlers[command.name](context, command)
         except UserError as exc:
             return Reply(text=exc.message, ephemeral=True)
@@ -116,7 +128,7 @@ class CommandService:
         if wait:
             raise UserError(messages.rate_limited(wait))
 
-    def _identify(self, actor: Actor) -> _Context:
+    def _identify(self, actor: Actor) -> int:
         with self.ctx.db.session() as s:
             user, _ = accounts.get_or_create_user(
                 s,
@@ -126,28 +138,24 @@ class CommandService:
                 display_name=actor.user_name,
                 signup_credits=self.settings.signup_credits,
             )
-        return _Context(actor=actor, user=user)
+        return user.id
 
     def _record(self, c: _Context, text: str, reply: Reply) -> None:
-        """Keep the command and the reply in our own history (best effort: the reply is already decided).
-
-        One INSERT of both rows: this runs before a chat platform gets its ack, so it is kept to one round trip.
-        """
+        """Keep the command and the reply in our own history: queued for `HistoryWriter`'s thread, so the sender
+        never waits for it (this runs before a chat platform gets its ack)."""
         a = c.actor
         where = {
             "platform": a.platform,
             "project_id": reply.project_id,
-            "user_id": c.user.id,
+            "user_id": c.user_id,
             "channel_id": a.channel_id,
             "thread_id": a.thread_id,
         }
-        try:
-            with self.ctx.db.session() as s:
-                projects.add_messages(
-                    s, [{**where, "role": "user", "text": text}, {**where, "role": "bot", "text": reply.text}]
-                )
-        except Exception:
-            log.warning("could not record chat history", platform=a.platform, exc_info=True)
+        self.history.add([{**where, "role": "user", "text": text}, {**where, "role": "bot", "text": reply.text}])
+
+    def close(self) -> None:
+        """Write the history still queued."""
+        self.history.close()
 
     def claim_legacy_account(self, actor: Actor, verified_email: str) -> bool:
         """Before a person's first command: link them to their migrated account if it has this email.
@@ -178,46 +186,31 @@ class CommandService:
         c: _Context,
         *,
         kind: str,
-        project: Project | None,
-        prompt: str,
-        instruction: str = "",
-        spec: dict[str, object] | None = None,
+        project: Project,
+        instruction: str,
+        spec: dict[str, object],
         cost: int | None = None,
     ) -> Reply:
-        """Hold credits and write the project/version rows in one transaction, then enqueue the build."""
+        """A new version of an existing project: hold credits and write the version in one transaction, then
+        enqueue it. (A new project is `_build`'s single statement.)"""
         key = self._request_key(c.actor)
         cost = self.ctx.settings.build_cost if cost is None else cost
         try:
             with self.ctx.db.session() as s:
-                if project is not None:
-                    # Commands on one project queue up here, so a redelivery that raced its original (a
-                    # double click) sees the original's committed version below, not a "still building".
-                    projects.get_project(s, project.id, lock=True)
+                # Commands on one project queue up here, so a redelivery that raced its original (a double
+                # click) sees the original's committed version below, not a "still building".
+                projects.get_project(s, project.id, lock=True)
                 if (seen := projects.find_version_by_request(s, key)) is not None:
-                    return Reply(
-                        text=messages.duplicate_request(seen.project_id),
-                        project_id=seen.project_id,
-                        ephemeral=True,
-                    )
-                if project is None:
-                    name = parse_brief(prompt).business_name or "Your new site"
-                    project = projects.create_project(
-                        s,
-                        owner_id=c.user.id,
-                        platform=c.actor.platform,
-                        team_id=c.actor.team_id,
-                        name=name,
-                        prompt=prompt,
-                    )
-                elif projects.active_version(s, project.id) is not None:
+                    return self._duplicate(seen.project_id)
+                if projects.active_version(s, project.id) is not None:
                     raise UserError(messages.project_busy(project.id))
                 version = projects.add_version(
                     s, project, kind=kind, request_key=key, instruction=instruction, spec=spec
                 )
-                hold = ledger.place_hold(s, c.user.id, cost, key=f"hold:{key}", reference=f"version:{version.id}")
+                hold = ledger.place_hold(s, c.user_id, cost, key=f"hold:{key}", reference=f"version:{version.id}")
                 version.hold_id = hold.id
                 version.job_id = queue.build_job_id(version.id)
-                project_id, version_id, number, name = project.id, version.id, version.number, project.name
+                version_id, number = version.id, version.number
         except InsufficientCredits as exc:
             raise UserError(messages.insufficient_credits(kind, cost, exc.available)) from exc
         except IntegrityError:  # a concurrent redelivery of the same event won the race
@@ -225,10 +218,47 @@ class CommandService:
                 seen = projects.find_version_by_request(s, key)
             if seen is None:
                 raise
-            return Reply(text=messages.duplicate_request(seen.project_id), project_id=seen.project_id, ephemeral=True)
+            return self._duplicate(seen.project_id)
+        return self._enqueue(version_id, project.id, number, project.name, kind=kind, cost=cost)
+
+    def _build(self, c: _Context, command: Command) -> Reply:
+        """A new project: one statement holds the credits and writes project and version 1 (`storage.intake`),
+        then the job is enqueued. This is all a chat platform waits for before its ack."""
+        a, key, cost = c.actor, self._request_key(c.actor), self.ctx.settings.build_cost
+        name = parse_brief(command.prompt).business_name or "Your new site"
+        try:
+            while True:
+                with self.ctx.db.session() as s:
+                    accepted = intake.accept_build(
+                        s,
+                        platform=a.platform,
+                        team_id=a.team_id,
+                        external_id=a.user_id,
+                        request_key=key,
+                        name=name,
+                        prompt=command.prompt,
+                        cost=cost,
+                        job_prefix=queue.JOB_PREFIX,
+                    )
+                if accepted is not None:
+                    break
+                c.known_user_id = self._identify(a)  # their first command: create them, then accept it
+        except InsufficientCredits as exc:
+            raise UserError(messages.insufficient_credits("build", cost, exc.available)) from exc
+        c.known_user_id = accepted.user_id
+        if accepted.duplicate or accepted.version_id is None:
+            return self._duplicate(accepted.project_id)
+        return self._enqueue(accepted.version_id, accepted.project_id, 1, name, kind="build", cost=cost)
+
+    @staticmethod
+    def _duplicate(project_id: int) -> Reply:
+        return Reply(text=messages.duplicate_request(project_id), project_id=project_id, ephemeral=True)
+
+    def _enqueue(self, version_id: int, project_id: int, number: int, name: str, *, kind: str, cost: int) -> Reply:
+        """Put a version's job on its queue; if Redis is gone, the version fails and its hold is released."""
         try:
             ref = queue.enqueue_build(
-                self.ctx.redis, version_id, description=f"build #{project_id} v{number}", kind=kind
+                self.ctx.redis, version_id, description=f"{kind} #{project_id} v{number}", kind=kind
             )
         except ServiceUnavailable:
             fail_version(self.ctx, version_id, step="queueing", reason="job queue unreachable")
@@ -240,9 +270,6 @@ class CommandService:
             version=number,
         )
 
-    def _build(self, c: _Context, command: Command) -> Reply:
-        return self._queue_version(c, kind="build", project=None, prompt=command.prompt)
-
     def _own_project(self, s: Session, c: _Context, project_id: int | None) -> Project:
         """The project, if the user may change it: their own, or their team's on the same platform."""
         assert project_id is not None
@@ -250,7 +277,7 @@ class CommandService:
             project = projects.get_project(s, project_id)
         except NotFound:
             raise UserError(messages.no_such_project(project_id)) from None
-        mine = project.owner_id == c.user.id
+        mine = project.owner_id == c.user_id
         team = project.platform == c.actor.platform and project.team_id == c.actor.team_id
         if not (mine or team):
             raise UserError(messages.no_such_project(project_id))
@@ -264,9 +291,7 @@ class CommandService:
             spec = apply_edit(current, command.prompt)
         except EditNotUnderstood:
             raise UserError(messages.edit_not_understood(project.id)) from None
-        return self._queue_version(
-            c, kind="edit", project=project, prompt=project.prompt, instruction=command.prompt, spec=spec
-        )
+        return self._queue_version(c, kind="edit", project=project, instruction=command.prompt, spec=spec)
 
     def _current_spec(self, s: Session, project: Project) -> dict[str, object]:
         for version in reversed(projects.versions_of(s, project.id)):
@@ -295,7 +320,6 @@ class CommandService:
             c,
             kind="rollback",
             project=project,
-            prompt=project.prompt,
             instruction=f"rollback to v{command.version}",
             spec=spec,
         )
@@ -309,7 +333,6 @@ class CommandService:
             c,
             kind="images",
             project=project,
-            prompt=project.prompt,
             instruction=f"new images {command.prompt}".strip(),
             spec=spec,
             cost=self.ctx.settings.image_cost * (command.count or 1),
@@ -353,7 +376,7 @@ class CommandService:
         with self.ctx.db.session() as s:
             rows = []
             for p in projects.visible_projects(
-                s, user_id=c.user.id, platform=c.actor.platform, team_id=c.actor.team_id
+                s, user_id=c.user_id, platform=c.actor.platform, team_id=c.actor.team_id
             ):
                 latest = projects.versions_of(s, p.id)
                 rows.append((p.id, p.name, p.current_version, latest[-1].status if latest else "new"))
@@ -368,12 +391,12 @@ class CommandService:
     def _credits(self, c: _Context, command: Command) -> Reply:
         def load() -> dict[str, int]:
             with self.ctx.db.session() as s:
-                b = ledger.balance_of(s, c.user.id)
+                b = ledger.balance_of(s, c.user_id)
             return {"balance": b.balance, "held": b.held}
 
-        cached = self.ctx.cache.balance(c.user.id, load)
+        cached = self.ctx.cache.balance(c.user_id, load)
         with self.ctx.db.session() as s:
-            recent = [(t.type, t.amount or -t.hold_delta, t.reference) for t in ledger.recent(s, c.user.id)]
+            recent = [(t.type, t.amount or -t.hold_delta, t.reference) for t in ledger.recent(s, c.user_id)]
         return Reply(text=messages.credits_summary(cached["balance"], cached["held"], recent), ephemeral=True)
 
     def _grant(self, c: _Context, command: Command) -> Reply:

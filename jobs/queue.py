@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import redis
-from rq import Callback, Queue
+from rq import Callback, Queue, Retry
 from rq.command import send_stop_job_command
-from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
@@ -19,6 +19,8 @@ BUILDS, IMAGES, DEFAULT = "builds", "images", "default"
 QUEUE_NAMES = (BUILDS, IMAGES, DEFAULT)
 BUILD_TIMEOUT = 120
 """Seconds a build may run before RQ stops it (a normal build takes well under a second)."""
+BUILD_RETRIES = 2
+"""Times a build runs again after its worker died (or it failed); a version's outcome is recorded once."""
 
 
 @dataclass(frozen=True)
@@ -33,36 +35,42 @@ def queue(connection: redis.Redis, name: str) -> Queue:
     return Queue(name, connection=connection, serializer=JSONSerializer)
 
 
+JOB_PREFIX = "build-"
+"""A version's job id is this plus the version id (`storage.intake` writes it in SQL)."""
+
+
 def build_job_id(version_id: int) -> str:
-    return f"build-{version_id}"
+    return f"{JOB_PREFIX}{version_id}"
 
 
 def enqueue_build(connection: redis.Redis, version_id: int, *, description: str, kind: str = "build") -> JobRef:
-    """Queue the build of one version. Idempotent: the same version is never queued twice.
+    """Queue the job of a version that was just written, in one Redis round trip (this runs before a chat
+    platform gets its ack). Each version is enqueued once, by the command that created it: its id is new, so
+    RQ's `unique` check (a Lua script and a round trip of its own) would only ever find nothing.
 
     Versions of kind "images" go to the `images` queue as `generate_images`; every other kind is a build. The job
     id is the same either way, so `cancel_build` finds it."""
     name, function = (IMAGES, generate_images) if kind == "images" else (BUILDS, build_site)
     q = queue(connection, name)
-    job_id = build_job_id(version_id)
+    job = q.create_job(
+        function,
+        args=(version_id,),
+        job_id=build_job_id(version_id),
+        description=description,
+        timeout=BUILD_TIMEOUT,
+        result_ttl=24 * 3600,
+        failure_ttl=7 * 24 * 3600,
+        on_failure=Callback(on_build_failure),
+        retry=Retry(max=BUILD_RETRIES),
+    )
     try:
-        q.enqueue(
-            function,
-            version_id,
-            job_id=job_id,
-            unique=True,
-            description=description,
-            job_timeout=BUILD_TIMEOUT,
-            result_ttl=24 * 3600,
-            failure_ttl=7 * 24 * 3600,
-            on_failure=Callback(on_build_failure),
-        )
-    except DuplicateJobError:
-        return JobRef(job_id=job_id, queue=name, position=None)
+        with connection.pipeline() as pipe:
+            q.enqueue_job(job, pipeline=pipe)
+            pipe.lpos(q.key, job.id)
+            position = pipe.execute()[-1]
     except redis.RedisError as exc:
         raise ServiceUnavailable("Redis", type(exc).__name__) from exc
-    position = q.get_job_position(job_id)
-    return JobRef(job_id=job_id, queue=name, position=position)
+    return JobRef(job_id=job.id, queue=name, position=position if isinstance(position, int) else None)
 
 
 def cancel_build(connection: redis.Redis, version_id: int) -> None:

@@ -1,15 +1,41 @@
-"""Running workers: the `autoweb worker` process, and an in-process burst worker for the demo and tests."""
+"""Running workers: the `autoweb worker` process, and an in-process burst worker for the demo and tests.
+
+A worker (or its work horse) killed with SIGKILL leaves its job in RQ's StartedJobRegistry until the job's
+heartbeat runs out and some worker's maintenance cleans the registry; the job is then retried (jobs/queue.py
+enqueues builds with a Retry). RQ's defaults make that up to ~11 minutes (heartbeat TTL of the monitoring interval
++ 60 s, maintenance every 600 s, an idle worker blocking ~405 s in BLPOP). The settings below bring it to well
+under a minute: a heartbeat every 5 s that may be 20 s late, maintenance every 10 s, idle workers waking every 15 s.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import redis
+from rq.job import Job
 from rq.serializers import JSONSerializer
 from rq.worker import BaseWorker
 
 from jobs.metrics import MeteredSimpleWorker, MeteredWorker
 from jobs.queue import QUEUE_NAMES, queue
+
+JOB_MONITORING_INTERVAL = 5
+"""Seconds between the heartbeats a worker sends for the job its work horse runs."""
+HEARTBEAT_GRACE = 20
+"""Seconds a running job's heartbeat may be late before maintenance counts the job as abandoned (RQ: 60)."""
+MAINTENANCE_INTERVAL = 10
+"""Seconds between registry clean-ups (RQ: 600); one worker at a time runs them, under a lock in Redis."""
+WORKER_TTL = 30
+"""Seconds a worker's registration lives without a heartbeat; an idle worker wakes every WORKER_TTL - 15 s."""
+
+
+class BuildWorker(MeteredWorker):
+    """The forking worker with a short heartbeat TTL, so a job whose worker died is retried within seconds."""
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        if job.timeout and job.timeout > 0:
+            return int(min(job.timeout - working_time, self.job_monitoring_interval)) + HEARTBEAT_GRACE
+        return int(self.job_monitoring_interval) + HEARTBEAT_GRACE
 
 
 class InProcessWorker(MeteredSimpleWorker):
@@ -21,12 +47,22 @@ class InProcessWorker(MeteredSimpleWorker):
 
 
 def make_worker(connection: redis.Redis, names: Sequence[str] = QUEUE_NAMES, *, in_process: bool = False) -> BaseWorker:
-    cls = InProcessWorker if in_process else MeteredWorker
-    return cls(
-        [queue(connection, n) for n in names or QUEUE_NAMES],
+    queues = [queue(connection, n) for n in names or QUEUE_NAMES]
+    if in_process:
+        return InProcessWorker(
+            queues,
+            connection=connection,
+            serializer=JSONSerializer,
+            log_job_description=False,  # descriptions can hold user text; ids are enough in logs
+        )
+    return BuildWorker(
+        queues,
         connection=connection,
         serializer=JSONSerializer,
-        log_job_description=False,  # descriptions can hold user text; ids are enough in logs
+        log_job_description=False,
+        job_monitoring_interval=JOB_MONITORING_INTERVAL,
+        maintenance_interval=MAINTENANCE_INTERVAL,
+        worker_ttl=WORKER_TTL,
     )
 
 

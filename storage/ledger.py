@@ -50,8 +50,9 @@ class Balance:
 # uses on a connection.
 
 # Steps 2 and 3 of every write (see the module docstring). `ok` yields one row (id, balance, held, amount,
-# hold_delta, hold_id, reference) when the write may go ahead; zero rows means refuse it.
-_WRITE = """
+# hold_delta, hold_id, reference) when the write may go ahead; zero rows means refuse it. Public for
+# `storage.intake`, which places a build's hold in the same statement that writes its project and version.
+WRITE_CTE = """
 ins AS (
     INSERT INTO credit_transactions
         (user_id, type, amount, hold_delta, balance_after, held_after, hold_id, reference, idempotency_key,
@@ -82,7 +83,7 @@ ok AS (
            CAST(NULL AS bigint) AS hold_id, CAST(%(reference)s AS varchar) AS reference
     FROM locked WHERE balance + CAST(%(amount)s AS bigint) >= held
 ),
-{_WRITE}
+{WRITE_CTE}
 {_RESULT}
 FROM locked LEFT JOIN ins ON true
 """
@@ -97,7 +98,7 @@ ok AS (
            CAST(NULL AS bigint) AS hold_id, CAST(%(reference)s AS varchar) AS reference
     FROM locked WHERE balance - held >= CAST(%(amount)s AS bigint)
 ),
-{_WRITE}
+{WRITE_CTE}
 {_RESULT}
 FROM locked LEFT JOIN ins ON true
 """
@@ -116,7 +117,7 @@ ok AS (
            COALESCE(NULLIF(CAST(%(reference)s AS varchar), ''), h.reference) AS reference
     FROM locked CROSS JOIN h WHERE locked.held >= h.hold_delta
 ),
-{_WRITE}
+{WRITE_CTE}
 {_RESULT}, h.hold_delta AS held_amount
 FROM h JOIN locked ON true LEFT JOIN ins ON true
 """
@@ -188,8 +189,13 @@ def _written(
     make_transient_to_detached(txn)  # the identity key; every attribute counts as loaded, nothing is pending
     session.add(txn)
     _sync_user(session, row.user_id, row.balance, row.held)
-    session.info.setdefault("ledger_users", set()).add(row.user_id)
+    changed(session, row.user_id)
     return txn
+
+
+def changed(session: Session, user_id: int) -> None:
+    """Note that the user's ledger moved in this transaction: their cached balance is dropped on commit."""
+    session.info.setdefault("ledger_users", set()).add(user_id)
 
 
 def _by_key(session: Session, key: str) -> CreditTransaction | None:

@@ -143,8 +143,10 @@ def ctx(storage_settings: StorageSettings, job_settings: JobSettings) -> Iterato
 
 
 @pytest.fixture
-def service(ctx: JobContext, bot_settings: BotSettings) -> CommandService:
-    return CommandService(ctx, bot_settings)
+def service(ctx: JobContext, bot_settings: BotSettings) -> Iterator[CommandService]:
+    service = CommandService(ctx, bot_settings)
+    yield service
+    service.close()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ def test_build_command_queues_a_job_and_the_worker_builds_the_site(service, ctx,
     reply = service.handle(actor(), f"build {PROMPT}")
     assert reply.text == messages.build_accepted("Sweet Crumbs", reply.project_id, 1, 0, 10)
     assert queue(ctx.redis, BUILDS).count == 1
+    service.history.flush()  # the command and its reply are written behind it, by the history thread
 
     assert run_jobs()
 
