@@ -18,6 +18,7 @@ from bot.errors import UserError
 from bot.runtime import configure_logging, explain, open_service, storage_for_demo
 from bot.service import CommandService
 from bot.settings import BotSettings
+from jobs import reconcile as reconciler
 from jobs.queue import QUEUE_NAMES
 from jobs.worker import make_worker
 from storage import legacy
@@ -188,6 +189,25 @@ def migrate_legacy(
     out.print(report.render(), markup=False, highlight=False, soft_wrap=True)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def reconcile() -> None:
+    """Fail the builds whose job Redis no longer has (e.g. after a restart without persistence): their credits are
+    released and their threads told. `autoweb worker` does this every minute by itself."""
+    from jobs.context import JobContext
+    from jobs.settings import JobSettings
+
+    configure_logging("WARNING")
+    try:
+        ctx = JobContext.from_settings(_require(StorageSettings()), JobSettings())
+        try:
+            result = reconciler.reconcile(ctx)
+        finally:
+            ctx.close()
+    except ServiceUnavailable as exc:
+        raise fail(explain(exc)) from None
+    out.print(f"Checked {result.checked} active builds; {len(result.failed)} lost, released and reported.")
 
 
 @app.command("doctor")

@@ -16,6 +16,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 from rq.worker import BaseWorker
 
+from jobs import reconcile
 from jobs.metrics import MeteredSimpleWorker, MeteredWorker
 from jobs.queue import QUEUE_NAMES, queue
 
@@ -36,6 +37,11 @@ class BuildWorker(MeteredWorker):
         if job.timeout and job.timeout > 0:
             return int(min(job.timeout - working_time, self.job_monitoring_interval)) + HEARTBEAT_GRACE
         return int(self.job_monitoring_interval) + HEARTBEAT_GRACE
+
+    def run_maintenance_tasks(self) -> None:
+        """RQ's registry clean-up, then the reconciler (jobs/reconcile.py), at most once a minute cluster-wide."""
+        super().run_maintenance_tasks()  # type: ignore[no-untyped-call]
+        reconcile.run_if_due(self.connection)
 
 
 class InProcessWorker(MeteredSimpleWorker):
