@@ -7,6 +7,7 @@ and final message must reach the (fake) chat once, not once per adapter process:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -32,6 +33,8 @@ SECRET = "scale-out-signing-secret"
 PROMPT = "a landing page for Sweet Crumbs, a bakery in Leeds, with a menu and contact page"
 WORKERS, ADAPTERS, BUILDS = 4, 2, 8
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+TAKEN = re.compile(r": builds: (build-\d+)$")
+"""RQ's line when a worker takes a job off the queue."""
 
 
 class Processes:
@@ -49,6 +52,10 @@ class Processes:
 
     def log(self, name: str) -> str:
         return ANSI.sub("", (self.logs / f"{name}.log").read_text(errors="replace"))
+
+    def events(self, name: str) -> list[str]:
+        """The `event` of each JSON log line (every line a process logs is one JSON object)."""
+        return [str(json.loads(line)["event"]) for line in self.log(name).splitlines() if line.startswith("{")]
 
     def check_alive(self) -> None:
         for name, proc in self.procs:
@@ -158,11 +165,12 @@ def test_four_workers_and_two_adapters_run_each_job_once_and_post_each_message_o
     # Every job ran once: one execution across all workers, by their metrics and by their logs.
     runs = sum(executions(get(f"http://127.0.0.1:{port}/metrics") or "") for port in metric_ports)
     assert runs == BUILDS
-    taken = Counter(
-        m for n in range(WORKERS) for m in re.findall(r": builds: (build-\d+)\s*$", processes.log(f"worker{n}"), re.M)
-    )
+    dequeued = {
+        n: [m.group(1) for e in processes.events(f"worker{n}") if (m := TAKEN.search(e))] for n in range(WORKERS)
+    }
+    taken = Counter(job for jobs in dequeued.values() for job in jobs)
     assert len(taken) == BUILDS and set(taken.values()) == {1}, taken
-    busy = [n for n in range(WORKERS) if re.search(r": builds: build-", processes.log(f"worker{n}"))]
+    busy = [n for n, jobs in dequeued.items() if jobs]
     assert len(busy) >= 2, "the builds were not spread over the workers"
     with ctx.db.session() as s:
         versions = s.execute(select(ProjectVersion)).scalars().all()
