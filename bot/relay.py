@@ -57,6 +57,8 @@ CLAIM_TTL = 24 * 3600
 """Seconds an event's claim is kept: longer than pub/sub could ever deliver it late."""
 SWEEP_BATCH = 100
 """Outbox rows claimed per query when a relay catches up."""
+SWEEP_CONCURRENCY = 16
+"""Final messages from the outbox posted at once while catching up."""
 
 
 def version_key(platform: str, version_id: int) -> str:
@@ -250,8 +252,15 @@ class Relay:
 
     # --- final messages: claimed in the outbox, delivered once ------------------------------------------------
     async def sweep(self) -> int:
-        """Claim and post every undelivered final of this platform; returns how many were claimed."""
-        claimed = 0
+        """Claim and post every undelivered final of this platform, a batch at a time with at most
+        SWEEP_CONCURRENCY posts in flight (a claim is never held long before its post); returns how many were
+        claimed. A batch with a failed post ends the sweep: the rest waits for the next one."""
+        claimed, gate = 0, asyncio.Semaphore(SWEEP_CONCURRENCY)
+
+        async def deliver(event: ProgressEvent) -> None:
+            async with gate:
+                await self._final(event, claimed=True)
+
         while True:
             try:
                 payloads = await self._sync(self._claim_batch)
@@ -259,14 +268,17 @@ class Relay:
                 log.warning("could not read the outbox", exc_info=True)
                 return claimed
             claimed += len(payloads)
+            batch = []
             for payload in payloads:
                 try:
-                    event = ProgressEvent.model_validate(payload)
+                    batch.append(ProgressEvent.model_validate(payload))
                 except ValidationError:
                     log.warning("an outbox row is not a progress event; left claimed")
-                    continue
-                self._spawn(self._final(event, claimed=True))
-            if len(payloads) < SWEEP_BATCH:
+            results = await asyncio.gather(*(deliver(e) for e in batch), return_exceptions=True)
+            failed = [r for r in results if isinstance(r, BaseException)]
+            for error in failed:
+                log.warning("a final message from the outbox was not delivered", error=type(error).__name__)
+            if failed or len(payloads) < SWEEP_BATCH:
                 return claimed
 
     async def _sweep_every(self) -> None:
@@ -287,7 +299,7 @@ class Relay:
             durable = state == "claimed"
         key = version_key(self.platform, event.version_id)
         lock = self._locks.pop(event.version_id, None) or asyncio.Lock()  # this process is done with the version
-        delivered, keep_claim = False, False
+        delivered, give_back = False, False
         try:
             async with lock:  # after this process's milestone posts of the version
                 claim = f"{key}:claim:{event.id}"
@@ -298,16 +310,20 @@ class Relay:
                 latest = self._eval(_LATEST, [key], event.ts, event.model_dump_json(), 1, MAPPING_TTL)
                 await self._best_effort(latest, 0)
                 where = await self._find_thread(key, event.project_id)
-                if where is None:  # kept claimed: tried again when the lease runs out, not in a tight loop
+                if where is None:
                     log.warning("no thread for a build's final message", version_id=event.version_id)
-                    keep_claim = True
                     return
                 await self._best_effort(self._wait_for_pending(key), None)
                 await self._post(where, event.project_id, self._outcome(event), self.final_deadline)
                 delivered = True
                 metrics.observe_relay(self.platform, "final", event.ts)
+        except asyncio.CancelledError:  # shutting down: another relay may take it at once
+            give_back = True
+            raise
         finally:
-            if durable and not keep_claim:
+            # Not delivered for another reason (the platform refused or timed out, no thread): the row stays
+            # claimed and is tried again when its lease runs out, never in a tight loop.
+            if durable and (delivered or give_back):
                 await self._settle_claim(event.id, delivered)
         self._schedule_refresh(event.version_id)
 
