@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import aiohttp
+import psutil
 import psycopg
 import redis
 
@@ -83,13 +84,13 @@ def services(redis_db: int) -> Iterator[dict[str, str]]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time a process and its children (`--processes`) have used so far."""
+    parent = psutil.Process(pid)
+    return sum(sum(p.cpu_times()[:2]) for p in [parent, *parent.children()])
 
 
 @contextmanager
-def adapter(urls: dict[str, str], fake: FakeSlackApi) -> Iterator[tuple[str, int]]:
+def adapter(urls: dict[str, str], fake: FakeSlackApi, processes: int = 1) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {
         **os.environ,
@@ -105,7 +106,10 @@ def adapter(urls: dict[str, str], fake: FakeSlackApi) -> Iterator[tuple[str, int
         env.pop(unset, None)
     log = open(ROOT / "var" / "bench" / "slack.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "autoweb"), "slack", "--port", str(port)], env=env, stdout=log, stderr=log
+        [str(Path(sys.executable).parent / "autoweb"), "slack", "--port", str(port), "--processes", str(processes)],
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     try:
         deadline = time.monotonic() + 30
@@ -227,6 +231,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--senders", type=int, default=50)
+    parser.add_argument("--processes", type=int, default=2, help="adapter processes (autoweb slack --processes)")
     parser.add_argument("--capacity-seconds", type=float, default=5.0)
     parser.add_argument("--relay-events", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
@@ -239,7 +244,7 @@ def main() -> None:
     }
     load_before = os.getloadavg()[0]
     try:
-        with services(args.redis_db) as urls, adapter(urls, fake) as (url, pid):
+        with services(args.redis_db) as urls, adapter(urls, fake, args.processes) as (url, pid):
             asyncio.run(open_loop(url, 20, 2))  # warm up: connections, caches, first-use imports
             for run in range(args.runs):
                 lat = asyncio.run(open_loop(url, args.rate, args.seconds))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine
@@ -235,10 +237,45 @@ def _run_adapter(storage: StorageSettings, main: Callable[[CommandService], Coro
         raise fail("Stopped.", 130) from None
 
 
+def _fork(count: int) -> None:
+    """Run this command in `count` child processes: returns in each child; the parent waits for them, passes
+    SIGTERM/SIGINT on, and stops them all when one fails. Called before anything connects or starts a thread."""
+    children: set[int] = set()
+    for _ in range(count):
+        pid = os.fork()
+        if pid == 0:
+            return
+        children.add(pid)
+
+    def stop_all(signum: int = signal.SIGTERM, frame: FrameType | None = None) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop_all)
+    signal.signal(signal.SIGINT, stop_all)
+    status = 0
+    while children:
+        try:
+            pid, wait_status = os.wait()
+        except ChildProcessError:
+            break
+        children.discard(pid)
+        code = os.waitstatus_to_exitcode(wait_status)
+        stopped = {0, 128 + signal.SIGTERM, 128 + signal.SIGINT, -signal.SIGTERM, -signal.SIGINT}
+        if code not in stopped and not status:
+            status = code if code > 0 else 1
+            stop_all()
+    raise typer.Exit(status)
+
+
 @app.command()
 def slack(
     port: Annotated[int, typer.Option(help="HTTP port for /slack/events.")] = 3000,
     socket: Annotated[bool, typer.Option("--socket", help="Use Socket Mode (needs SLACK_APP_TOKEN).")] = False,
+    processes: Annotated[
+        int, typer.Option(min=1, max=64, help="HTTP processes sharing the port (SO_REUSEPORT); one per core.")
+    ] = 1,
 ) -> None:
     """Run the Slack adapter (HTTP on /slack/events, or Socket Mode)."""
     from bot import slack as slack_adapter  # Bolt is imported only by the process that runs it
@@ -251,8 +288,12 @@ def slack(
         )
     if socket and settings.slack_app_token is None:
         raise _adapter_not_configured("Slack Socket Mode", "SLACK_APP_TOKEN")
+    if processes > 1 and (socket or port == 0):
+        raise fail("--processes needs HTTP mode and a fixed --port.", 2)
     storage = _require(StorageSettings())
     assert storage.redis_url and storage.database_url
+    if processes > 1:
+        _fork(processes)
 
     async def run(service: CommandService) -> None:
         adapter = slack_adapter.SlackAdapter(
@@ -262,7 +303,7 @@ def slack(
         if socket:
             await slack_adapter.serve_socket_mode(adapter, stop)
         else:  # all interfaces: Slack has to reach it (behind the operator's TLS proxy)
-            await slack_adapter.serve_http(adapter, "0.0.0.0", port, stop)
+            await slack_adapter.serve_http(adapter, "0.0.0.0", port, stop, reuse_port=processes > 1)
 
     _run_adapter(storage, run)
 

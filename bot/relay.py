@@ -168,7 +168,7 @@ class Relay:
             pipe.hset(pkey, mapping=thread)
             pipe.expire(pkey, MAPPING_TTL)
             await pipe.execute()
-        await self._sync(lambda: self._bind(actor, where, project_id))
+        await self._sync(lambda: self._bind(actor, where, project_id, reply.user_id))
         self._schedule_refresh(version_id)  # events may have come before the status message existed
 
     async def is_open(self, version_id: int) -> bool:
@@ -504,11 +504,12 @@ class Relay:
             found = outbox.latest_thread(s, self.platform, project_id)
         return self._thread(found) if found else None
 
-    def _bind(self, actor: Actor, where: ThreadRef, project_id: int) -> None:
+    def _bind(self, actor: Actor, where: ThreadRef, project_id: int, user_id: int | None) -> None:
         with self.ctx.db.session() as s:
-            user = accounts.find_user(s, actor.platform, actor.team_id, actor.user_id)
-            if user is not None:
-                projects.bind_thread(s, **asdict(where), project_id=project_id, user_id=user.id)
+            if user_id is None and (user := accounts.find_user(s, actor.platform, actor.team_id, actor.user_id)):
+                user_id = user.id
+            if user_id is not None:
+                projects.bind_thread(s, **asdict(where), project_id=project_id, user_id=user_id)
 
     def _record(self, where: ThreadRef, project_id: int, text: str) -> None:
         with self.ctx.db.session() as s:

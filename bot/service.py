@@ -45,6 +45,8 @@ class Reply(BaseModel):
     project_id: int | None = None
     version_id: int | None = None
     version: int | None = None
+    user_id: int | None = None
+    """The sender's account, when the command needed it (the relay binds the build's thread to it)."""
 
 
 def new_ref() -> str:
@@ -110,7 +112,7 @@ class CommandService:
             log.exception("command failed", ref=ref, platform=actor.platform)
             return Reply(text=messages.internal_error(ref), ephemeral=True)
         self._record(context, text, reply)
-        return reply
+        return reply.model_copy(update={"user_id": context.known_user_id})
 
     def _rate_limit(self, actor: Actor) -> None:
         s = self.settings

@@ -117,6 +117,60 @@ class SlackSink:
         return str(response.get("ts", ""))
 
 
+class AckFirst:
+    """Work that follows an ack (a thread's root message, its status message, a button's command) waits while any
+    request is still waiting for its own ack, for at most `max_wait` seconds.
+
+    Slack's 3-second clock runs on acks; thread posts have no such deadline, and Slack paces them anyway
+    (`chat.postMessage` ~1/s per channel). Run in the same event loop, the ~5 ms of post-ack work per build would
+    otherwise delay the acks of the requests arriving behind it. `workers` tasks run the queue.
+    """
+
+    def __init__(self, workers: int = 4, max_wait: float = 1.0) -> None:
+        self.workers, self.max_wait = workers, max_wait
+        self.queue: asyncio.Queue[Coroutine[Any, Any, object]] = asyncio.Queue()
+        self.in_flight = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    def start(self, tasks: set[asyncio.Task[None]]) -> None:
+        for _ in range(self.workers):
+            spawn(tasks, self._work())
+
+    def later(self, coro: Coroutine[Any, Any, object]) -> None:
+        self.queue.put_nowait(coro)
+
+    @web.middleware
+    async def middleware(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        """Count the requests being answered: while there are any, post-ack work waits."""
+        self.in_flight += 1
+        self.idle.clear()
+        try:
+            return await handler(request)
+        finally:
+            self.in_flight -= 1
+            if not self.in_flight:
+                self.idle.set()
+
+    async def _work(self) -> None:
+        while True:
+            coro = await self.queue.get()
+            try:
+                await asyncio.wait_for(self.idle.wait(), self.max_wait)
+            except TimeoutError:
+                pass  # a steady stream of requests: go ahead anyway, so threads are never starved
+            try:
+                await coro
+            except Exception:
+                log.exception("background chat task failed")
+
+    def close(self) -> None:
+        while not self.queue.empty():  # never started: close them, so Python does not warn they were not awaited
+            self.queue.get_nowait().close()
+
+
 class SlackAdapter:
     """One Bolt app, its Web API clients, the command service's thread pool and the progress relay."""
 
@@ -130,6 +184,7 @@ class SlackAdapter:
         self.port = 0
         self.seen: set[str] = set()
         """People whose migrated account this process has already looked for."""
+        self.after_ack = AckFirst()
 
     async def start(self) -> None:
         """Build what needs the running loop: HTTP session, clients, Bolt app, relay."""
@@ -154,6 +209,7 @@ class SlackAdapter:
         self.app.action(re.compile(r"^autoweb_link"))(self.on_link)
         self.relay = Relay(self.sink, self.service.ctx, self.redis, self.pool)
         self.spawn(self.relay.run())
+        self.after_ack.start(self.tasks)
         await asyncio.wait_for(self.relay.ready.wait(), 10)
 
     async def stop(self) -> None:
@@ -161,6 +217,7 @@ class SlackAdapter:
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.after_ack.close()
         await self.session.close()
         await self.redis.aclose()
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -208,7 +265,7 @@ class SlackAdapter:
             await ack(text=reply.text, response_type="ephemeral")
             return
         await ack()
-        self.spawn(self.deliver_command(actor, reply, accepted, respond))
+        self.after_ack.later(self.deliver_command(actor, reply, accepted, respond))
 
     async def deliver_command(self, actor: Actor, reply: Reply, accepted: float, respond: AsyncRespond) -> None:
         try:
@@ -222,7 +279,7 @@ class SlackAdapter:
         actor = self._actor(context, event.get("thread_ts") or event.get("ts", ""), event_id=body.get("event_id"))
         reply = await self.handle(actor, str(event.get("text", "")).replace(f"<@{context.bot_user_id}>", " "))
         if not _repeated(request, reply):
-            self.spawn(self.deliver(actor, reply, self._where(actor), accepted))
+            self.after_ack.later(self.deliver(actor, reply, self._where(actor), accepted))
 
     async def on_message(self, body: Body, event: Body, context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
         """A person's reply in a project's thread is an edit of that project."""
@@ -237,7 +294,7 @@ class SlackAdapter:
         if project is not None:
             reply = await self.handle(actor, f"edit #{project} {text}")
             if not _repeated(request, reply):
-                self.spawn(self.deliver(actor, reply, self._where(actor), accepted))
+                self.after_ack.later(self.deliver(actor, reply, self._where(actor), accepted))
 
     async def on_button(self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext) -> None:
         """Roll back / Cancel. The id is the button's, so a double click is one request to the service."""
@@ -245,7 +302,7 @@ class SlackAdapter:
         message = body.get("message") or {}
         button = f"button:{context.channel_id}:{message.get('ts')}:{action.get('action_id')}"
         actor = self._actor(context, message.get("thread_ts") or message.get("ts", ""), event_id=button)
-        self.spawn(self.run_button(actor, str(action.get("value", "")), time.time()))
+        self.after_ack.later(self.run_button(actor, str(action.get("value", "")), time.time()))
 
     async def run_button(self, actor: Actor, command: str, accepted: float) -> None:
         reply = await self.handle(actor, command)
@@ -318,6 +375,7 @@ class SlackAdapter:
         application = self.app.web_app(path="/slack/events")
         application.router.add_get("/healthz", healthz)
         application.middlewares.append(metrics.ack_timer(PLATFORM, "/slack/events"))
+        application.middlewares.append(self.after_ack.middleware)
         ctx = self.service.ctx
         relay_ready = readiness.flag_check("relay", self.relay.ready.is_set, "not subscribed to progress events")
         readiness.add_readyz_route(
@@ -333,12 +391,15 @@ def _repeated(request: AsyncBoltRequest, reply: Reply) -> bool:
     return bool(request.headers.get("x-slack-retry-num")) and reply.ephemeral
 
 
-async def serve_http(adapter: SlackAdapter, host: str, port: int, stop: asyncio.Event) -> None:
-    """Serve until `stop` is set; `adapter.port` holds the bound port (useful with port 0)."""
+async def serve_http(
+    adapter: SlackAdapter, host: str, port: int, stop: asyncio.Event, *, reuse_port: bool = False
+) -> None:
+    """Serve until `stop` is set; `adapter.port` holds the bound port (useful with port 0). With `reuse_port`,
+    several processes listen on one port and the kernel spreads connections over them (SO_REUSEPORT)."""
     await adapter.start()
     runner = web.AppRunner(adapter.web_app(), access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
     await site.start()
     adapter.port = runner.addresses[0][1]
     log.info("slack adapter listening", host=host, port=adapter.port, oauth=adapter.oauth is not None)

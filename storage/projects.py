@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from storage.errors import NotFound
@@ -176,31 +177,16 @@ def bind_thread(
     project_id: int,
     user_id: int,
 ) -> None:
-    """Map a chat thread to a project (or refresh the mapping's expiry)."""
+    """Map a chat thread to a project (or move it to another project and refresh its expiry): one upsert."""
     expires = datetime.now(UTC) + SESSION_LIFETIME
-    existing = session.execute(
-        select(UserSession).where(
-            UserSession.platform == platform,
-            UserSession.team_id == team_id,
-            UserSession.channel_id == channel_id,
-            UserSession.thread_id == thread_id,
+    thread = {"platform": platform, "team_id": team_id, "channel_id": channel_id, "thread_id": thread_id}
+    upsert = pg_insert(UserSession).values(**thread, project_id=project_id, user_id=user_id, expires_at=expires)
+    session.execute(
+        upsert.on_conflict_do_update(
+            constraint="uq_session_thread",
+            set_={"project_id": upsert.excluded.project_id, "expires_at": upsert.excluded.expires_at},
         )
-    ).scalar_one_or_none()
-    if existing is None:
-        session.add(
-            UserSession(
-                platform=platform,
-                team_id=team_id,
-                channel_id=channel_id,
-                thread_id=thread_id,
-                project_id=project_id,
-                user_id=user_id,
-                expires_at=expires,
-            )
-        )
-    else:
-        existing.project_id = project_id
-        existing.expires_at = expires
+    )
 
 
 def project_for_thread(session: Session, *, platform: str, team_id: str, channel_id: str, thread_id: str) -> int | None:
