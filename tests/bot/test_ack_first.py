@@ -1,0 +1,62 @@
+"""`AckFirst`: work queued after an ack waits while requests are being answered, but never longer than max_wait."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
+
+from bot.slack import AckFirst
+
+
+async def _run(ack_first: AckFirst, request_seconds: float, max_wait: float) -> tuple[float, float]:
+    """One request takes `request_seconds` to answer; work queued when it starts. Returns when each finished."""
+    ack_first.max_wait = max_wait
+    tasks: set[asyncio.Task[None]] = set()
+    ack_first.start(tasks)
+    finished: dict[str, float] = {}
+    started = time.monotonic()
+
+    async def after_ack() -> None:
+        finished["work"] = time.monotonic() - started
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        ack_first.later(after_ack())
+        await asyncio.sleep(request_seconds)
+        finished["request"] = time.monotonic() - started
+        return web.Response(text="ok")
+
+    await ack_first.middleware(make_mocked_request("POST", "/slack/events"), handler)
+    while "work" not in finished:
+        await asyncio.sleep(0.01)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return finished["request"], finished["work"]
+
+
+def test_work_after_an_ack_waits_for_the_requests_in_flight():
+    request, work = asyncio.run(_run(AckFirst(workers=2), request_seconds=0.3, max_wait=5))
+    assert request <= work < request + 0.2
+
+
+def test_work_after_an_ack_is_never_held_longer_than_max_wait():
+    request, work = asyncio.run(_run(AckFirst(workers=2), request_seconds=1.5, max_wait=0.2))
+    assert 0.2 <= work < request
+
+
+def test_work_never_started_is_closed_without_a_warning():
+    async def scenario() -> None:
+        ack_first = AckFirst()
+        ran: list[str] = []
+
+        async def never() -> None:
+            ran.append("ran")
+
+        ack_first.later(never())
+        ack_first.close()
+        assert ack_first.queue.empty() and ran == []
+
+    asyncio.run(scenario())
