@@ -13,6 +13,7 @@ from types import FrameType
 from typing import Annotated
 
 import typer
+from prometheus_client import CollectorRegistry
 from rich.console import Console
 
 from bot import commands, console, doctor, metrics, preview
@@ -103,6 +104,13 @@ def console_cmd(
         raise fail("Bye.", 130) from None
 
 
+def _serve_metrics(port: int, registry: CollectorRegistry) -> None:
+    try:
+        metrics.serve(port, registry)
+    except OSError as exc:
+        raise fail(f"Cannot serve /metrics on port {port} ({exc.strerror}): set another METRICS_PORT.", 2) from None
+
+
 @app.command()
 def worker(
     queues: Annotated[list[str] | None, typer.Argument(help="Queues to serve (default: all).")] = None,
@@ -123,7 +131,7 @@ def worker(
     except Exception:
         raise fail(explain(ServiceUnavailable("Redis", "no answer"))) from None
     if port := metrics_port if metrics_port is not None else BotSettings().metrics_port:
-        metrics.serve(port, metrics.registry_for(client=client))  # job durations are timed in this process
+        _serve_metrics(port, metrics.registry_for(client=client))  # job durations are timed in this process
     make_worker(client, names).work(burst=burst)
 
 
@@ -325,7 +333,7 @@ def discord(
 
     async def run(service: CommandService) -> None:
         if port := metrics_port if metrics_port is not None else settings.metrics_port:
-            metrics.serve(port, metrics.registry_for(client=service.ctx.redis, db=service.ctx.db))
+            _serve_metrics(port, metrics.registry_for(client=service.ctx.redis, db=service.ctx.db))
         adapter = discord_bot.DiscordAdapter(service, settings, redis_url=storage.redis_url or "")
         await discord_bot.serve(adapter, asyncio.Event())
 

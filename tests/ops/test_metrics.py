@@ -12,9 +12,12 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot import metrics
 from bot.preview import make_app
 from jobs.queue import BUILDS
 from storage.embedded import free_port
+from tests.bot.test_discord import bot, content, discord_settings, fake_discord, with_text  # noqa: F401 - fixtures
+from tests.bot.test_discord import build as discord_build
 from tests.bot.test_slack import (  # noqa: F401 - fixtures
     PROMPT,
     fake_slack,
@@ -133,3 +136,32 @@ def test_slack_metrics_count_acks_relay_latency_and_429s(slack, fake_slack, ctx,
     exported = {s.name for family in text_string_to_metric_families(after) for s in family.samples}
     charted = set(re.findall(r"autoweb_\w+", (ROOT / "docs" / "grafana-dashboard.json").read_text()))
     assert charted and charted <= exported, charted - exported  # the starter dashboard charts what exists
+
+
+def test_discord_metrics_served_on_the_metrics_port(bot, fake_discord, ctx, run_jobs):  # noqa: F811
+    """What `autoweb discord --metrics-port N` serves: the same registry, on its own port."""
+    port = free_port()
+    server = metrics.serve(port, metrics.registry_for(client=ctx.redis, db=ctx.db), host="127.0.0.1")
+    try:
+        url = f"http://127.0.0.1:{port}/metrics"
+        before = scrape(url)
+        _, thread = discord_build(fake_discord, ctx)
+        fake_discord.rate_limit("message.edit", times=1, retry_after=0.5)
+        assert run_jobs()
+        fake_discord.wait_for(lambda: with_text(fake_discord, thread, "is live"), timeout=30)
+        status = fake_discord.in_channel(thread)[0]
+        fake_discord.wait_for(lambda: "done in" in content(fake_discord.messages[status["id"]]), timeout=30)
+        after = scrape(url)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    def delta(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("autoweb_ack_latency_seconds_count", platform="discord") == 1  # receipt → defer
+    assert 0 < delta("autoweb_ack_latency_seconds_sum", platform="discord") < 3
+    assert delta("autoweb_relay_latency_seconds_count", platform="discord", kind="milestone") == 1
+    assert delta("autoweb_relay_latency_seconds_count", platform="discord", kind="final") == 1
+    assert delta("autoweb_rate_limited_total", platform="discord") == 1
+    assert value(after, "autoweb_credits_captured_total") == 10 and value(after, "autoweb_credits_on_hold") == 0
