@@ -213,6 +213,7 @@ class CommandService:
                 version.hold_id = hold.id
                 version.job_id = queue.build_job_id(version.id)
                 version_id, number = version.id, version.number
+                stale = s.info.pop("ledger_users", set())  # dropped from the cache with the enqueue, below
         except InsufficientCredits as exc:
             raise UserError(messages.insufficient_credits(kind, cost, exc.available)) from exc
         except IntegrityError:  # a concurrent redelivery of the same event won the race
@@ -221,7 +222,7 @@ class CommandService:
             if seen is None:
                 raise
             return self._duplicate(seen.project_id)
-        return self._enqueue(version_id, project.id, number, project.name, kind=kind, cost=cost)
+        return self._enqueue(version_id, project.id, number, project.name, kind=kind, cost=cost, stale=stale)
 
     def _build(self, c: _Context, command: Command) -> Reply:
         """A new project: one statement holds the credits and writes project and version 1 (`storage.intake`),
@@ -242,6 +243,7 @@ class CommandService:
                         cost=cost,
                         job_prefix=queue.JOB_PREFIX,
                     )
+                    stale = s.info.pop("ledger_users", set())  # dropped from the cache with the enqueue, below
                 if accepted is not None:
                     break
                 c.known_user_id = self._identify(a)  # their first command: create them, then accept it
@@ -250,17 +252,24 @@ class CommandService:
         c.known_user_id = accepted.user_id
         if accepted.duplicate or accepted.version_id is None:
             return self._duplicate(accepted.project_id)
-        return self._enqueue(accepted.version_id, accepted.project_id, 1, name, kind="build", cost=cost)
+        return self._enqueue(accepted.version_id, accepted.project_id, 1, name, kind="build", cost=cost, stale=stale)
 
     @staticmethod
     def _duplicate(project_id: int) -> Reply:
         return Reply(text=messages.duplicate_request(project_id), project_id=project_id, ephemeral=True)
 
-    def _enqueue(self, version_id: int, project_id: int, number: int, name: str, *, kind: str, cost: int) -> Reply:
-        """Put a version's job on its queue; if Redis is gone, the version fails and its hold is released."""
+    def _enqueue(
+        self, version_id: int, project_id: int, number: int, name: str, *, kind: str, cost: int, stale: set[int]
+    ) -> Reply:
+        """Put a version's job on its queue, and drop the `stale` cached balances in the same round trip (its
+        transaction has committed); if Redis is gone, the version fails and its hold is released."""
         try:
             ref = queue.enqueue_build(
-                self.ctx.redis, version_id, description=f"{kind} #{project_id} v{number}", kind=kind
+                self.ctx.redis,
+                version_id,
+                description=f"{kind} #{project_id} v{number}",
+                kind=kind,
+                also=lambda pipe: self.ctx.cache.invalidate_balances(stale, pipe),
             )
         except ServiceUnavailable:
             fail_version(self.ctx, version_id, step="queueing", reason="job queue unreachable")

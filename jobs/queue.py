@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
+from redis.client import Pipeline
 from rq import Callback, Queue, Retry
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
@@ -43,13 +45,21 @@ def build_job_id(version_id: int) -> str:
     return f"{JOB_PREFIX}{version_id}"
 
 
-def enqueue_build(connection: redis.Redis, version_id: int, *, description: str, kind: str = "build") -> JobRef:
+def enqueue_build(
+    connection: redis.Redis,
+    version_id: int,
+    *,
+    description: str,
+    kind: str = "build",
+    also: Callable[[Pipeline], object] | None = None,
+) -> JobRef:
     """Queue the job of a version that was just written, in one Redis round trip (this runs before a chat
     platform gets its ack). Each version is enqueued once, by the command that created it: its id is new, so
     RQ's `unique` check (a Lua script and a round trip of its own) would only ever find nothing.
 
     Versions of kind "images" go to the `images` queue as `generate_images`; every other kind is a build. The job
-    id is the same either way, so `cancel_build` finds it."""
+    id is the same either way, so `cancel_build` finds it. `also` may queue more commands on the same pipeline.
+    """
     name, function = (IMAGES, generate_images) if kind == "images" else (BUILDS, build_site)
     q = queue(connection, name)
     job = q.create_job(
@@ -65,7 +75,9 @@ def enqueue_build(connection: redis.Redis, version_id: int, *, description: str,
     )
     try:
         with connection.pipeline() as pipe:
-            q.enqueue_job(job, pipeline=pipe)
+            q.enqueue_job(job, pipeline=pipe)  # first: it switches the pipeline to MULTI, before any command
+            if also is not None:
+                also(pipe)
             pipe.lpos(q.key, job.id)
             position = pipe.execute()[-1]
     except redis.RedisError as exc:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import redis
+from redis.client import Pipeline
 
 from storage import keys
 
@@ -84,17 +85,23 @@ class Cache:
             pass
         return value
 
-    def invalidate_balances(self, user_ids: set[int]) -> None:
-        if user_ids:
+    def invalidate_balances(self, user_ids: set[int], pipe: Pipeline | None = None) -> None:
+        """Drop cached balances. With `pipe`, only queue the commands on it (the caller sends them, with its own,
+        in one round trip)."""
+        if not user_ids:
+            return
+        if pipe is None:
             try:
-                with self.redis.pipeline() as pipe:
-                    for u in user_ids:
-                        pipe.incr(keys.balance_generation_key(u))
-                        pipe.expire(keys.balance_generation_key(u), 2 * keys.BALANCE_TTL)
-                    pipe.delete(*(keys.balance_key(u) for u in user_ids))
-                    pipe.execute()
+                with self.redis.pipeline() as own:
+                    self.invalidate_balances(user_ids, own)
+                    own.execute()
             except redis.RedisError:
                 pass
+            return
+        for u in user_ids:
+            pipe.incr(keys.balance_generation_key(u))
+            pipe.expire(keys.balance_generation_key(u), 2 * keys.BALANCE_TTL)
+        pipe.delete(*(keys.balance_key(u) for u in user_ids))
 
     def after_commit(self, info: dict[str, Any]) -> None:
         """`Database.after_commit` hook: drop the cached balance of every user whose ledger changed."""
