@@ -228,6 +228,7 @@ class Relay:
     async def _on_event(self, event: ProgressEvent) -> None:
         if not await self._is_ours(event.project_id):
             return
+        self._bind_log_context(event)
         if event.terminal:
             await self._final(event)
             return
@@ -290,6 +291,7 @@ class Relay:
         """Post a version's final message once across relays and mark its outbox row delivered.
 
         An event without an outbox row (published by hand, e.g. a benchmark) is claimed in Redis instead."""
+        self._bind_log_context(event)
         durable = claimed
         if not claimed:
             state = await self._sync(functools.partial(self._claim_event, event.id))
@@ -483,6 +485,12 @@ class Relay:
 
     async def _sync(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
+
+    def _bind_log_context(self, event: ProgressEvent) -> None:
+        """Every line this task logs (each event is handled in a task of its own) names the project and version."""
+        structlog.contextvars.bind_contextvars(
+            project_id=event.project_id, version_id=event.version_id, platform=self.platform
+        )
 
     def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         spawn(self._tasks, coro)
