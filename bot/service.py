@@ -159,6 +159,14 @@ class CommandService:
         """Write the history still queued."""
         self.history.close()
 
+    def knows(self, actor: Actor) -> bool:
+        """True when the sender already has an account here (False too when Postgres cannot say)."""
+        try:
+            with self.ctx.db.session() as s:
+                return accounts.find_user(s, actor.platform, actor.team_id, actor.user_id) is not None
+        except ServiceUnavailable:
+            return False
+
     def claim_legacy_account(self, actor: Actor, verified_email: str) -> bool:
         """Before a person's first command: link them to their migrated account if it has this email.
 

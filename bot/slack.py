@@ -316,7 +316,8 @@ class SlackAdapter:
         loop = asyncio.get_running_loop()
         if actor.qualified_id not in self.seen:  # once per person and process: a migrated account to claim?
             self.seen.add(actor.qualified_id)
-            if email := await self._verified_email(actor):
+            known = await loop.run_in_executor(self.pool, self.service.knows, actor)
+            if not known and (email := await self._verified_email(actor)):  # users.info only for newcomers
                 await loop.run_in_executor(self.pool, self.service.claim_legacy_account, actor, email)
         return await loop.run_in_executor(self.pool, self.service.handle, actor, text)
 
