@@ -10,6 +10,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import redis.asyncio as aioredis
 import structlog
@@ -147,7 +148,7 @@ def test_a_relays_log_lines_name_the_project_version_and_platform(service, ctx, 
     assert reply.project_id is not None and reply.version_id is not None
     fake = FakeSlackApi().start()
 
-    async def main() -> list[dict[str, object]]:
+    async def main() -> list[Any]:
         client = AsyncWebClient(token="xoxb-test", base_url=fake.url)
         redis_client = aioredis.Redis.from_url(redis_url, decode_responses=True)
         pool = ThreadPoolExecutor(2)
