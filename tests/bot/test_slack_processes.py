@@ -54,9 +54,10 @@ def env(storage_settings, fake_slack) -> dict[str, str]:
 
 def healthy(port: int) -> bool:
     try:
-        return urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read() == b"ok"
+        body: bytes = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
     except OSError:
         return False
+    return body == b"ok"
 
 
 def listeners(proc: psutil.Process, port: int) -> set[int]:

@@ -215,3 +215,15 @@ def test_a_seed_restores_a_changed_template_and_readers_see_it(ctx):
     assert next(t for t in ctx.catalog.templates() if t["slug"] == slug)["name"] == "Vandalised"
     ctx.catalog.seed()
     assert next(t for t in ctx.catalog.templates() if t["slug"] == slug)["name"] != "Vandalised"
+
+
+def test_a_catalog_hit_is_decoded_once_per_process_and_a_seed_elsewhere_invalidates_it(ctx):
+    first = ctx.catalog.templates()
+    key = keys.catalog_key(ctx.cache.catalog_version(), "templates:*")
+    ctx.redis.delete(key)  # gone from Redis: this process still answers from what it decoded, with one GET
+    assert ctx.catalog.templates() is first
+
+    other = Cache(ctx.redis)  # another process: it has decoded nothing, and bumps the version by its seed
+    other.invalidate_catalog()
+    ctx.catalog.db["templates"].delete_one({"slug": first[0]["slug"]})
+    assert [t["slug"] for t in ctx.catalog.templates()] == [t["slug"] for t in first[1:]]
