@@ -18,7 +18,6 @@ MongoDB-wire server; see `bench.slack_ack.services`) and measures, in this order
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import statistics
 import subprocess
@@ -212,12 +211,12 @@ def slack(urls: dict[str, str], ack_seconds: float) -> list[Row]:
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
     fake = FakeSlackApi().start()
     try:
-        with slack_ack.adapter(urls, fake) as (url, _pid):
-            asyncio.run(slack_ack.open_loop(url, 20, 2))  # warm up
+        with slack_ack.adapter(urls, fake, processes=2) as (url, _pid):
+            slack_ack.measure_open_loop(url, 20, 2)  # warm up
             slack_ack.wait_until_quiet(fake.calls)
-            lat = asyncio.run(slack_ack.open_loop(url, 50, ack_seconds))
+            lat = slack_ack.measure_open_loop(url, 50, ack_seconds)
             slack_ack.wait_until_quiet(fake.calls)
-            rate, cap = asyncio.run(slack_ack.closed_loop(url, 50, 5))
+            rate, cap = slack_ack.measure_closed_loop(url, 50, 5)
             relay = slack_ack.relay_latency(fake, urls, url, 100, 20)
     finally:
         fake.stop()
