@@ -25,6 +25,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler, async_default_handlers
@@ -377,6 +378,7 @@ class SlackAdapter:
         application.router.add_get("/healthz", healthz)
         application.middlewares.append(metrics.ack_timer(PLATFORM, "/slack/events"))
         application.middlewares.append(self.after_ack.middleware)
+        application.middlewares.append(reject_unparsable)
         ctx = self.service.ctx
         relay_ready = readiness.flag_check("relay", self.relay.ready.is_set, "not subscribed to progress events")
         readiness.add_readyz_route(
@@ -384,6 +386,30 @@ class SlackAdapter:
         )
         metrics.add_metrics_route(application, metrics.registry_for(client=ctx.redis, db=ctx.db))
         return application
+
+
+def unparsable(body: bytes, content_type: str | None, timestamp: str | None) -> bool:
+    """True for a request Bolt would answer with a 500: it parses the body (strict UTF-8, then JSON or a form with
+    a JSON `payload`) and the timestamp before it checks the signature, and raises on what it cannot read."""
+    if timestamp is not None and not timestamp.strip().isdigit():
+        return True
+    try:
+        parsed = parse_body(body.decode(), content_type.split(";")[0] if content_type else None)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return True
+    return not isinstance(parsed, dict) or ("event" in parsed and not isinstance(parsed["event"], dict))
+
+
+@web.middleware
+async def reject_unparsable(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Answer 400 to a POST Bolt cannot parse, instead of letting it fail with a 500 (anyone can send one)."""
+    if request.method == "POST" and request.path == "/slack/events":
+        body = await request.read()  # aiohttp keeps it: Bolt reads the same bytes again
+        if unparsable(body, request.headers.get("Content-Type"), request.headers.get("X-Slack-Request-Timestamp")):
+            return web.Response(status=400, text="Bad request")
+    return await handler(request)
 
 
 def _repeated(request: AsyncBoltRequest, reply: Reply) -> bool:
