@@ -120,7 +120,7 @@ class SlackSink:
 
 class AckFirst:
     """Work that follows an ack (a thread's root message, its status message, a button's command) waits while any
-    request is still waiting for its own ack, for at most `max_wait` seconds.
+    request is still waiting for its own ack, at most `max_wait` seconds after it was queued.
 
     Slack's 3-second clock runs on acks; thread posts have no such deadline, and Slack paces them anyway
     (`chat.postMessage` ~1/s per channel). Run in the same event loop, the ~5 ms of post-ack work per build would
@@ -129,7 +129,7 @@ class AckFirst:
 
     def __init__(self, workers: int = 4, max_wait: float = 1.0) -> None:
         self.workers, self.max_wait = workers, max_wait
-        self.queue: asyncio.Queue[Coroutine[Any, Any, object]] = asyncio.Queue()
+        self.queue: asyncio.Queue[tuple[float, Coroutine[Any, Any, object]]] = asyncio.Queue()
         self.in_flight = 0
         self.idle = asyncio.Event()
         self.idle.set()
@@ -139,7 +139,7 @@ class AckFirst:
             spawn(tasks, self._work())
 
     def later(self, coro: Coroutine[Any, Any, object]) -> None:
-        self.queue.put_nowait(coro)
+        self.queue.put_nowait((time.monotonic() + self.max_wait, coro))
 
     @web.middleware
     async def middleware(
@@ -157,9 +157,9 @@ class AckFirst:
 
     async def _work(self) -> None:
         while True:
-            coro = await self.queue.get()
+            due, coro = await self.queue.get()
             try:
-                await asyncio.wait_for(self.idle.wait(), self.max_wait)
+                await asyncio.wait_for(self.idle.wait(), max(0.0, due - time.monotonic()))
             except TimeoutError:
                 pass  # a steady stream of requests: go ahead anyway, so threads are never starved
             try:
@@ -169,7 +169,7 @@ class AckFirst:
 
     def close(self) -> None:
         while not self.queue.empty():  # never started: close them, so Python does not warn they were not awaited
-            self.queue.get_nowait().close()
+            self.queue.get_nowait()[1].close()
 
 
 class SlackAdapter:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,8 @@ from storage.errors import NotFound
 from storage.models import Project, ProjectMessage, ProjectVersion, UserSession
 
 TERMINAL_STATES = ("succeeded", "failed", "cancelled")
+_MESSAGES = cast(Table, ProjectMessage.__table__)
+_SESSIONS = cast(Table, UserSession.__table__)
 SESSION_LIFETIME = timedelta(days=7)
 """A thread keeps mapping to its project this long after the last activity in it."""
 
@@ -162,9 +164,10 @@ def add_message(
 
 
 def add_messages(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert several messages in one statement (each dict has ProjectMessage's columns)."""
+    """Insert several messages in one statement (each dict has ProjectMessage's columns). Core, not the ORM's
+    bulk insert: nothing here needs the objects back, and this runs for every command."""
     if rows:
-        session.execute(insert(ProjectMessage), rows)
+        session.connection().execute(insert(_MESSAGES), rows)
 
 
 def bind_thread(
@@ -180,8 +183,8 @@ def bind_thread(
     """Map a chat thread to a project (or move it to another project and refresh its expiry): one upsert."""
     expires = datetime.now(UTC) + SESSION_LIFETIME
     thread = {"platform": platform, "team_id": team_id, "channel_id": channel_id, "thread_id": thread_id}
-    upsert = pg_insert(UserSession).values(**thread, project_id=project_id, user_id=user_id, expires_at=expires)
-    session.execute(
+    upsert = pg_insert(_SESSIONS).values(**thread, project_id=project_id, user_id=user_id, expires_at=expires)
+    session.connection().execute(
         upsert.on_conflict_do_update(
             constraint="uq_session_thread",
             set_={"project_id": upsert.excluded.project_id, "expires_at": upsert.excluded.expires_at},

@@ -60,3 +60,32 @@ def test_work_never_started_is_closed_without_a_warning():
         assert ack_first.queue.empty() and ran == []
 
     asyncio.run(scenario())
+
+
+def test_the_wait_counts_from_when_the_work_was_queued():
+    """With one worker, work queued together under a steady stream of requests all runs at max_wait, not one
+    max_wait after the other."""
+
+    async def scenario() -> list[float]:
+        ack_first = AckFirst(workers=1, max_wait=0.3)
+        tasks: set[asyncio.Task[None]] = set()
+        ack_first.start(tasks)
+        started, ran = time.monotonic(), []
+
+        async def work() -> None:
+            ran.append(time.monotonic() - started)
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            for _ in range(3):
+                ack_first.later(work())
+            await asyncio.sleep(1.5)
+            return web.Response(text="ok")
+
+        await ack_first.middleware(make_mocked_request("POST", "/slack/events"), handler)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return ran
+
+    ran = asyncio.run(scenario())
+    assert len(ran) == 3 and all(0.3 <= t < 0.6 for t in ran), ran
