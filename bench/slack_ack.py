@@ -2,8 +2,9 @@
 relay turns a progress event into a Web API call.
 
 It starts what it measures: a throw-away Postgres database and Redis database (REDIS_URL / DATABASE_URL, the
-development services), a MongoDB-wire server, the fake Slack Web API and `autoweb slack --port P` as a child
-process, then sends correctly signed `build` commands over HTTP:
+development services), a MongoDB-wire server, the fake Slack Web API and `autoweb slack --port P --processes N`
+(default 2, one per core) as a child process, then sends correctly signed `build` commands over HTTP, from a
+separate process (the fake's thread would otherwise share the load generator's GIL):
 
 1. latency at a steady rate (open loop: requests leave on schedule whether or not earlier ones were answered,
    latency counted from the scheduled time), target p99 <= 10 ms at 50 req/s;
@@ -12,7 +13,7 @@ process, then sends correctly signed `build` commands over HTTP:
    (milestones are never held back by the coalescing of status edits), target p99 <= 20 ms.
 
 Each is run 3 times; the table shows each run and the median. Usage:
-    .venv/bin/python -m bench.slack_ack [--rate 50] [--seconds 10] [--senders 50]
+    .venv/bin/python -m bench.slack_ack [--rate 50] [--seconds 10] [--senders 50] [--processes 2]
 """
 
 from __future__ import annotations
