@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 import pytest
 import redis
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
 from bot.service import CommandService
@@ -28,6 +29,7 @@ from jobs.worker import make_worker
 from storage.db import upgrade
 from storage.embedded import EmbeddedServices
 from storage.settings import StorageSettings
+from tests.fakes.slack_api import SIGNING_SECRET, FakeSlackApi
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_REDIS_DB = int(os.environ.get("AUTOWEB_TEST_REDIS_DB", "9"))
@@ -157,3 +159,52 @@ def run_jobs(ctx: JobContext) -> Any:
         return bool(make_worker(ctx.redis, in_process=True).work(burst=True, logging_level="WARNING"))
 
     return run
+
+
+# --- Slack: the fake Web API, and settings for an adapter in this process or an `autoweb` subprocess -------------
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlackApi]:
+    api = FakeSlackApi().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def slack_settings(bot_settings: BotSettings, fake_slack: FakeSlackApi) -> BotSettings:
+    return bot_settings.model_copy(
+        update={
+            "slack_bot_token": SecretStr("xoxb-test"),
+            "slack_signing_secret": SecretStr(SIGNING_SECRET),
+            "slack_api_url": fake_slack.url,
+        }
+    )
+
+
+@pytest.fixture
+def service_env(storage_settings: StorageSettings, job_settings: JobSettings) -> dict[str, str]:
+    """The environment of an `autoweb` subprocess on this test's services (no OAuth, no fixed metrics port)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": storage_settings.database_url or "",
+        "REDIS_URL": storage_settings.redis_url or "",
+        "MONGO_URL": storage_settings.mongo_url or "",
+        "SITES_DIR": str(job_settings.sites_dir),
+        "PUBLIC_BASE_URL": job_settings.public_base_url,
+        "BUILD_COST": str(job_settings.build_cost),
+    }
+    for unset in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_APP_TOKEN", "METRICS_PORT"):
+        env.pop(unset, None)
+    return env
+
+
+@pytest.fixture
+def slack_env(service_env: dict[str, str], fake_slack: FakeSlackApi) -> dict[str, str]:
+    """`service_env` for `autoweb slack`: the fake Web API, the tests' signing secret, generous rate limits."""
+    return {
+        **service_env,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.url,
+        "USER_RATE_PER_MINUTE": "1000",
+        "TEAM_RATE_PER_MINUTE": "1000",
+    }

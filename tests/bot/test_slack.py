@@ -36,6 +36,7 @@ from storage.db import Database
 from storage.models import CreditTransaction, Project, ProjectMessage, ProjectVersion, UserSession
 from tests.fakes.slack_api import (
     BOT_USER_ID,
+    SIGNING_SECRET,
     FakeSlackApi,
     action_body,
     blocks_of,
@@ -45,7 +46,7 @@ from tests.fakes.slack_api import (
     text_of,
 )
 
-SECRET = "test-signing-secret"
+SECRET = SIGNING_SECRET
 PROMPT = "a landing page for Sweet Crumbs, a bakery in Leeds, with a menu and contact page"
 FORM = "application/x-www-form-urlencoded"
 
@@ -110,24 +111,6 @@ class RunningAdapter:
 
     def click(self, **kwargs: Any):
         return self.send(action_body(**kwargs), FORM)
-
-
-@pytest.fixture
-def fake_slack() -> Iterator[FakeSlackApi]:
-    api = FakeSlackApi().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture
-def slack_settings(bot_settings: BotSettings, fake_slack: FakeSlackApi) -> BotSettings:
-    return bot_settings.model_copy(
-        update={
-            "slack_bot_token": SecretStr("xoxb-test"),
-            "slack_signing_secret": SecretStr(SECRET),
-            "slack_api_url": fake_slack.url,
-        }
-    )
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -20,36 +21,10 @@ from sqlalchemy import func, select
 
 from storage.embedded import free_port
 from storage.models import ProjectVersion
-from tests.fakes.slack_api import FakeSlackApi, command_body, signed_headers
+from tests.fakes.slack_api import SIGNING_SECRET, command_body, signed_headers
 
 AUTOWEB = str(Path(sys.executable).parent / "autoweb")
-SECRET = "processes-signing-secret"
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture
-def fake_slack() -> Iterator[FakeSlackApi]:
-    fake = FakeSlackApi().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def env(storage_settings, fake_slack) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": storage_settings.database_url or "",
-        "REDIS_URL": storage_settings.redis_url or "",
-        "MONGO_URL": storage_settings.mongo_url or "",
-        "SLACK_BOT_TOKEN": "xoxb-processes",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": fake_slack.url,
-        "USER_RATE_PER_MINUTE": "1000",
-        "TEAM_RATE_PER_MINUTE": "1000",
-    }
-    for unset in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_APP_TOKEN", "METRICS_PORT"):
-        env.pop(unset, None)
-    return env
 
 
 def healthy(port: int) -> bool:
@@ -72,65 +47,59 @@ def listeners(proc: psutil.Process, port: int) -> set[int]:
     return found
 
 
-def test_two_processes_share_the_port_answer_builds_and_stop_together(ctx, env, fake_slack, tmp_path):
+@contextmanager
+def adapter(
+    env: dict[str, str], log: Path, processes: int = 2
+) -> Iterator[tuple[subprocess.Popen[bytes], int, set[int]]]:
+    """`autoweb slack --port P --processes N` until its N children listen; yields (parent, port, children).
+    Whatever happens, nothing it started outlives the test."""
     port = free_port()
-    with open(tmp_path / "slack.log", "wb") as log:
-        proc = subprocess.Popen(
-            [AUTOWEB, "slack", "--port", str(port), "--processes", "2"], env=env, stdout=log, stderr=log
-        )
+    with open(log, "wb") as out:
+        command = [AUTOWEB, "slack", "--port", str(port), "--processes", str(processes)]
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=out)
     parent = psutil.Process(proc.pid)
     try:
         deadline = time.monotonic() + 30
-        while len(listeners(parent, port)) < 2 or not healthy(port):
-            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "slack.log").read_text()
+        while len(listeners(parent, port)) < processes or not healthy(port):
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.1)
-        children = listeners(parent, port)
+        yield proc, port, listeners(parent, port)
+    finally:
+        if proc.poll() is None:
+            for child in parent.children():
+                child.kill()
+            proc.kill()
+            proc.wait(5)
 
+
+def gone(pid: int) -> bool:
+    return not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_two_processes_share_the_port_answer_builds_and_stop_together(ctx, slack_env, fake_slack, tmp_path):
+    with adapter(slack_env, tmp_path / "slack.log") as (proc, port, children):
         for n in range(12):  # new connections: the kernel spreads them over both processes
             body = command_body(f"build a site for bakery number {n}", user=f"U{n}", trigger=f"t-{n}")
             request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/slack/events", body.encode(), signed_headers(SECRET, body, FORM)
+                f"http://127.0.0.1:{port}/slack/events", body.encode(), signed_headers(SIGNING_SECRET, body, FORM)
             )
             with urllib.request.urlopen(request, timeout=10) as response:
                 assert response.status == 200
         with ctx.db.session() as s:
             assert s.scalar(select(func.count()).select_from(ProjectVersion)) == 12
-        roots = fake_slack.wait_for(lambda: len(fake_slack.of("chat.postMessage")) >= 24 or None)
-        assert roots  # a root and a status message per build
+        assert fake_slack.wait_for(lambda: len(fake_slack.of("chat.postMessage")) >= 24 or None)  # root + status
 
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(20) == 0
-        assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie" for pid in children)
-    finally:
-        if proc.poll() is None:
-            for child in parent.children():
-                child.kill()
-            proc.kill()
-            proc.wait(5)
+        assert all(gone(pid) for pid in children)
 
 
-def test_a_child_that_dies_stops_the_others_and_the_parent_fails(env, tmp_path):
-    port = free_port()
-    with open(tmp_path / "slack.log", "wb") as log:
-        proc = subprocess.Popen(
-            [AUTOWEB, "slack", "--port", str(port), "--processes", "2"], env=env, stdout=log, stderr=log
-        )
-    parent = psutil.Process(proc.pid)
-    try:
-        deadline = time.monotonic() + 30
-        while len(listeners(parent, port)) < 2:
-            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "slack.log").read_text()
-            time.sleep(0.1)
-        victim, other = sorted(listeners(parent, port))
+def test_a_child_that_dies_stops_the_others_and_the_parent_fails(slack_env, tmp_path):
+    with adapter(slack_env, tmp_path / "slack.log") as (proc, _, children):
+        victim, other = sorted(children)
         os.kill(victim, signal.SIGKILL)
         assert proc.wait(20) != 0  # a supervisor (systemd, the Procfile runner) restarts the whole adapter
-        assert not psutil.pid_exists(other) or psutil.Process(other).status() == "zombie"
-    finally:
-        if proc.poll() is None:
-            for child in parent.children():
-                child.kill()
-            proc.kill()
-            proc.wait(5)
+        assert gone(other)
 
 
 @pytest.mark.parametrize(
@@ -140,13 +109,19 @@ def test_a_child_that_dies_stops_the_others_and_the_parent_fails(env, tmp_path):
         (["--processes", "2", "--port", "0"], "--processes needs HTTP mode and a fixed --port."),
     ],
 )
-def test_processes_outside_http_mode_is_refused_in_one_line(env, args, message):
+def test_processes_outside_http_mode_is_refused_in_one_line(slack_env, args, message):
     run = subprocess.run(
-        [AUTOWEB, "slack", *args], env={**env, "SLACK_APP_TOKEN": "xapp-1"}, capture_output=True, text=True, timeout=60
+        [AUTOWEB, "slack", *args],
+        env={**slack_env, "SLACK_APP_TOKEN": "xapp-1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert (run.returncode, run.stderr.strip(), run.stdout) == (2, message, "")
 
 
-def test_zero_processes_is_a_usage_error(env):
-    run = subprocess.run([AUTOWEB, "slack", "--processes", "0"], env=env, capture_output=True, text=True, timeout=60)
+def test_zero_processes_is_a_usage_error(slack_env):
+    run = subprocess.run(
+        [AUTOWEB, "slack", "--processes", "0"], env=slack_env, capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 2 and "Traceback" not in run.stderr and "processes" in run.stderr

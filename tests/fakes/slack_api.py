@@ -191,6 +191,10 @@ def signed_headers(secret: str, body: str, content_type: str, *, timestamp: int 
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature, "Content-Type": content_type}
 
 
+SIGNING_SECRET = "test-signing-secret"
+"""The signing secret the tests' Slack adapters are configured with (`slack_settings`, `slack_env`)."""
+
+
 def command_body(
     text: str,
     *,

@@ -3,7 +3,6 @@ the preview server's /metrics, and the Slack adapter's /metrics (ack, relay late
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -18,13 +17,7 @@ from jobs.queue import BUILDS
 from storage.embedded import free_port
 from tests.bot.test_discord import bot, content, discord_settings, fake_discord, with_text  # noqa: F401 - fixtures
 from tests.bot.test_discord import build as discord_build
-from tests.bot.test_slack import (  # noqa: F401 - fixtures
-    PROMPT,
-    fake_slack,
-    root_of,
-    slack,
-    slack_settings,
-)
+from tests.bot.test_slack import PROMPT, root_of, slack  # noqa: F401 - fixtures
 from tests.fakes.slack_api import text_of
 from tests.helpers import actor
 from tests.ops.http import get, serve_app
@@ -47,7 +40,9 @@ def scrape(url: str) -> str:
     return body
 
 
-def test_worker_and_preview_metrics_after_real_builds(service, ctx, storage_settings, job_settings, tmp_path):
+def test_worker_and_preview_metrics_after_real_builds(
+    service, ctx, storage_settings, job_settings, service_env, tmp_path
+):
     for i in range(3):
         assert service.handle(actor(f"user{i}"), f"build {PROMPT}").version_id is not None
     with serve_app(make_app(storage_settings, job_settings)) as preview:
@@ -61,15 +56,7 @@ def test_worker_and_preview_metrics_after_real_builds(service, ctx, storage_sett
         assert value(before, "autoweb_queues_scrape_ok") == 1 and value(before, "autoweb_ledger_scrape_ok") == 1
 
         port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": storage_settings.database_url or "",
-            "REDIS_URL": storage_settings.redis_url or "",
-            "MONGO_URL": storage_settings.mongo_url or "",
-            "SITES_DIR": str(job_settings.sites_dir),
-            "PUBLIC_BASE_URL": job_settings.public_base_url,
-            "BUILD_COST": str(job_settings.build_cost),
-        }
+        env = service_env
         log = tmp_path / "worker.log"
         with open(log, "wb") as out:
             worker = subprocess.Popen(

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from bot.preview import make_app
 from storage.embedded import free_port
-from tests.bot.test_slack import fake_slack, slack, slack_settings  # noqa: F401 - fixtures
+from tests.bot.test_slack import slack  # noqa: F401 - fixtures
 from tests.ops.http import get, serve_app
 
 

@@ -6,31 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from pydantic import SecretStr
 
 from bot.service import CommandService
 from bot.settings import BotSettings
 from jobs.context import JobContext
-from tests.bot.test_slack import SECRET, RunningAdapter
-from tests.fakes.slack_api import FakeSlackApi
-
-
-@pytest.fixture
-def fake_slack() -> Iterator[FakeSlackApi]:
-    api = FakeSlackApi().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture
-def slack_settings(bot_settings: BotSettings, fake_slack: FakeSlackApi) -> BotSettings:
-    return bot_settings.model_copy(
-        update={
-            "slack_bot_token": SecretStr("xoxb-reliability-token"),
-            "slack_signing_secret": SecretStr(SECRET),
-            "slack_api_url": fake_slack.url,
-        }
-    )
+from tests.bot.test_slack import RunningAdapter
 
 
 @pytest.fixture

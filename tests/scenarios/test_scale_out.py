@@ -8,7 +8,6 @@ and final message must reach the (fake) chat once, not once per adapter process:
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -25,11 +24,11 @@ from sqlalchemy import select
 
 from storage.embedded import free_port
 from storage.models import CreditTransaction, ProjectVersion
-from tests.fakes.slack_api import FakeSlackApi, command_body, signed_headers, text_of
+from tests.fakes.slack_api import SIGNING_SECRET, command_body, signed_headers, text_of
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 AUTOWEB = str(Path(sys.executable).parent / "autoweb")
-SECRET = "scale-out-signing-secret"
+SECRET = SIGNING_SECRET
 PROMPT = "a landing page for Sweet Crumbs, a bakery in Leeds, with a menu and contact page"
 WORKERS, ADAPTERS, BUILDS = 4, 2, 8
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -79,13 +78,6 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
     running.stop()
 
 
-@pytest.fixture
-def fake_slack() -> Iterator[FakeSlackApi]:
-    api = FakeSlackApi().start()
-    yield api
-    api.stop()
-
-
 def wait_until(check: Any, timeout: float, processes: Processes, every: float = 0.1) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -122,25 +114,10 @@ def executions(text: str) -> float:
 
 
 def test_four_workers_and_two_adapters_run_each_job_once_and_post_each_message_once(
-    ctx, storage_settings, job_settings, fake_slack, processes
+    ctx, slack_env, fake_slack, processes
 ):
     started = time.monotonic()
-    env = {
-        **os.environ,
-        "DATABASE_URL": storage_settings.database_url or "",
-        "REDIS_URL": storage_settings.redis_url or "",
-        "MONGO_URL": storage_settings.mongo_url or "",
-        "SITES_DIR": str(job_settings.sites_dir),
-        "PUBLIC_BASE_URL": job_settings.public_base_url,
-        "BUILD_COST": str(job_settings.build_cost),
-        "SLACK_BOT_TOKEN": "xoxb-scale-out",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": fake_slack.url,
-        "USER_RATE_PER_MINUTE": "1000",
-        "TEAM_RATE_PER_MINUTE": "1000",
-    }
-    for unset in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_APP_TOKEN", "METRICS_PORT"):
-        env.pop(unset, None)
+    env = slack_env
     metric_ports = [free_port() for _ in range(WORKERS)]
     for n, port in enumerate(metric_ports):
         processes.start(f"worker{n}", ["worker", "--metrics-port", str(port)], env)
