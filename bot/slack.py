@@ -10,6 +10,7 @@ the relay's job. Request signatures (401 when forged or older than 5 minutes) ar
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -52,6 +53,8 @@ SCOPES = [
     "groups:history",
     "users:read",
 ]
+DRAIN_SECONDS = 10.0
+"""At shutdown, how long the threads of builds already acked may still take to post."""
 RATE_LIMIT_RETRIES = 3
 """Times the Web API client itself waits out a 429 (Retry-After) before the relay's own retry loop takes over."""
 Body = dict[str, Any]
@@ -166,6 +169,14 @@ class AckFirst:
                 await coro
             except Exception:
                 log.exception("background chat task failed")
+            finally:
+                self.queue.task_done()
+
+    async def drain(self, timeout: float) -> None:
+        """Finish the work queued so far, for at most `timeout` seconds (at shutdown: the threads of builds that
+        were acked, which nobody would post otherwise)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.queue.join(), timeout)
 
     def close(self) -> None:
         while not self.queue.empty():  # never started: close them, so Python does not warn they were not awaited
@@ -214,6 +225,7 @@ class SlackAdapter:
         await asyncio.wait_for(self.relay.ready.wait(), 10)
 
     async def stop(self) -> None:
+        await self.after_ack.drain(DRAIN_SECONDS)  # before the relay goes: posting a thread opens it there
         await self.relay.close()
         for task in list(self.tasks):
             task.cancel()

@@ -89,3 +89,25 @@ def test_the_wait_counts_from_when_the_work_was_queued():
 
     ran = asyncio.run(scenario())
     assert len(ran) == 3 and all(0.3 <= t < 0.6 for t in ran), ran
+
+
+def test_drain_finishes_the_work_already_queued():
+    async def scenario() -> list[str]:
+        ack_first = AckFirst(workers=2, max_wait=5)
+        tasks: set[asyncio.Task[None]] = set()
+        ack_first.start(tasks)
+        ran: list[str] = []
+
+        async def post(name: str) -> None:
+            await asyncio.sleep(0.05)
+            ran.append(name)
+
+        for name in ("root", "status", "root 2"):
+            ack_first.later(post(name))
+        await ack_first.drain(5)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return ran
+
+    assert sorted(asyncio.run(scenario())) == ["root", "root 2", "status"]
