@@ -35,7 +35,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import messages, metrics, readiness
+from bot import logs, messages, metrics, readiness
 from bot.chat_sink import ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.relay import Relay, spawn
@@ -132,7 +132,7 @@ class AckFirst:
 
     def __init__(self, workers: int = 4, max_wait: float = 1.0) -> None:
         self.workers, self.max_wait = workers, max_wait
-        self.queue: asyncio.Queue[tuple[float, Coroutine[Any, Any, object]]] = asyncio.Queue()
+        self.queue: asyncio.Queue[tuple[float, Coroutine[Any, Any, object], dict[str, Any]]] = asyncio.Queue()
         self.in_flight = 0
         self.idle = asyncio.Event()
         self.idle.set()
@@ -141,8 +141,9 @@ class AckFirst:
         for _ in range(self.workers):
             spawn(tasks, self._work())
 
-    def later(self, coro: Coroutine[Any, Any, object]) -> None:
-        self.queue.put_nowait((time.monotonic() + self.max_wait, coro))
+    def later(self, coro: Coroutine[Any, Any, object], **log_fields: Any) -> None:
+        """Queue `coro`; every line it logs carries `log_fields` (e.g. the platform and user it acts for)."""
+        self.queue.put_nowait((time.monotonic() + self.max_wait, coro, log_fields))
 
     @web.middleware
     async def middleware(
@@ -160,15 +161,16 @@ class AckFirst:
 
     async def _work(self) -> None:
         while True:
-            due, coro = await self.queue.get()
+            due, coro, log_fields = await self.queue.get()
             try:
                 await asyncio.wait_for(self.idle.wait(), max(0.0, due - time.monotonic()))
             except TimeoutError:
                 pass  # a steady stream of requests: go ahead anyway, so threads are never starved
             try:
-                await coro
+                with structlog.contextvars.bound_contextvars(**log_fields):
+                    await coro
             except Exception:
-                log.exception("background chat task failed")
+                log.exception("background chat task failed", **log_fields)
             finally:
                 self.queue.task_done()
 
@@ -278,7 +280,7 @@ class SlackAdapter:
             await ack(text=reply.text, response_type="ephemeral")
             return
         await ack()
-        self.after_ack.later(self.deliver_command(actor, reply, accepted, respond))
+        self.after_ack.later(self.deliver_command(actor, reply, accepted, respond), **logs.actor_fields(actor))
 
     async def deliver_command(self, actor: Actor, reply: Reply, accepted: float, respond: AsyncRespond) -> None:
         try:
@@ -292,7 +294,7 @@ class SlackAdapter:
         actor = self._actor(context, event.get("thread_ts") or event.get("ts", ""), event_id=body.get("event_id"))
         reply = await self.handle(actor, str(event.get("text", "")).replace(f"<@{context.bot_user_id}>", " "))
         if not _repeated(request, reply):
-            self.after_ack.later(self.deliver(actor, reply, self._where(actor), accepted))
+            self.after_ack.later(self.deliver(actor, reply, self._where(actor), accepted), **logs.actor_fields(actor))
 
     async def on_message(self, body: Body, event: Body, context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
         """A person's reply in a project's thread is an edit of that project."""
@@ -307,7 +309,9 @@ class SlackAdapter:
         if project is not None:
             reply = await self.handle(actor, f"edit #{project} {text}")
             if not _repeated(request, reply):
-                self.after_ack.later(self.deliver(actor, reply, self._where(actor), accepted))
+                self.after_ack.later(
+                    self.deliver(actor, reply, self._where(actor), accepted), **logs.actor_fields(actor)
+                )
 
     async def on_button(self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext) -> None:
         """Roll back / Cancel. The id is the button's, so a double click is one request to the service."""
@@ -315,7 +319,9 @@ class SlackAdapter:
         message = body.get("message") or {}
         button = f"button:{context.channel_id}:{message.get('ts')}:{action.get('action_id')}"
         actor = self._actor(context, message.get("thread_ts") or message.get("ts", ""), event_id=button)
-        self.after_ack.later(self.run_button(actor, str(action.get("value", "")), time.time()))
+        self.after_ack.later(
+            self.run_button(actor, str(action.get("value", "")), time.time()), **logs.actor_fields(actor)
+        )
 
     async def run_button(self, actor: Actor, command: str, accepted: float) -> None:
         reply = await self.handle(actor, command)

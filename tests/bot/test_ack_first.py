@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import structlog
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
@@ -111,3 +112,26 @@ def test_drain_finishes_the_work_already_queued():
         return ran
 
     assert sorted(asyncio.run(scenario())) == ["root", "root 2", "status"]
+
+
+def test_work_runs_with_the_log_fields_of_the_request_that_queued_it():
+    async def scenario() -> list[dict[str, object]]:
+        ack_first = AckFirst(workers=1, max_wait=0)
+        tasks: set[asyncio.Task[None]] = set()
+        ack_first.start(tasks)
+        seen: list[dict[str, object]] = []
+
+        async def post() -> None:
+            seen.append(dict(structlog.contextvars.get_contextvars()))
+
+        ack_first.later(post(), platform="slack", user="slack:T1:U1")
+        ack_first.later(post())
+        await ack_first.drain(5)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return seen
+
+    first, second = asyncio.run(scenario())
+    assert first["user"] == "slack:T1:U1" and first["platform"] == "slack"
+    assert "user" not in second  # the fields of one task do not leak into the next
