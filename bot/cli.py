@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import os
 import signal
 import sys
@@ -245,13 +246,27 @@ def _run_adapter(storage: StorageSettings, main: Callable[[CommandService], Coro
         raise fail("Stopped.", 130) from None
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _exit_with(parent: int) -> None:
+    """Have the kernel send this process SIGTERM when `parent` dies, even by SIGKILL (Linux), so no adapter
+    process is left holding the port."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before the call
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _fork(count: int) -> None:
     """Run this command in `count` child processes: returns in each child; the parent waits for them, passes
     SIGTERM/SIGINT on, and stops them all when one fails. Called before anything connects or starts a thread."""
     children: set[int] = set()
+    parent = os.getpid()
     for _ in range(count):
         pid = os.fork()
         if pid == 0:
+            _exit_with(parent)
             return
         children.add(pid)
 

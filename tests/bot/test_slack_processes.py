@@ -102,6 +102,17 @@ def test_a_child_that_dies_stops_the_others_and_the_parent_fails(slack_env, tmp_
         assert gone(other)
 
 
+def test_children_stop_when_the_parent_is_killed(slack_env, tmp_path):
+    with adapter(slack_env, tmp_path / "slack.log") as (proc, port, children):
+        proc.kill()  # SIGKILL: the parent cannot pass anything on; the kernel tells the children (PDEATHSIG)
+        proc.wait(5)
+        deadline = time.monotonic() + 20
+        while not all(gone(pid) for pid in children):
+            assert time.monotonic() < deadline, "an adapter process outlived its parent"
+            time.sleep(0.1)
+        assert not healthy(port)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
