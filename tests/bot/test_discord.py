@@ -220,7 +220,10 @@ def test_a_build_is_deferred_then_gets_a_thread_a_live_status_and_a_final_embed(
         ledger = [
             (t.type, t.amount) for t in s.execute(select(CreditTransaction).order_by(CreditTransaction.id)).scalars()
         ]
-        history = [(m.role, m.text) for m in s.execute(select(ProjectMessage).order_by(ProjectMessage.id)).scalars()]
+        history = [
+            (m.role, m.text)
+            for m in s.execute(select(ProjectMessage).order_by(ProjectMessage.created_at, ProjectMessage.id)).scalars()
+        ]
     assert ledger == [("grant", 50), ("hold", 0), ("capture", -10)]
     assert history[0] == ("user", f"build {PROMPT}")
     fake_discord.wait_for(lambda: count(ctx, ProjectMessage, ProjectMessage.thread_id == thread) == 2)

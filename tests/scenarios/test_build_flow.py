@@ -56,7 +56,10 @@ def test_build_command_queues_a_job_and_the_worker_builds_the_site(service, ctx,
         assert ledger == [("grant", 50, 0), ("hold", 0, 10), ("capture", -10, -10)]
         user = s.execute(select(User)).scalar_one()
         assert (user.balance, user.held) == (40, 0)
-        roles = [m.role for m in s.execute(select(ProjectMessage).order_by(ProjectMessage.id)).scalars()]
+        roles = [
+            m.role
+            for m in s.execute(select(ProjectMessage).order_by(ProjectMessage.created_at, ProjectMessage.id)).scalars()
+        ]
         assert roles == ["user", "bot", "progress"]
     status = json.loads(ctx.redis.get(f"autoweb:job:{version.id}"))
     assert status["kind"] == "succeeded"
