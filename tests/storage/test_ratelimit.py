@@ -146,4 +146,5 @@ def test_concurrent_hits_from_two_processes_allow_exactly_the_burst(redis_url):
             c.close()
     assert len(results) == 200
     assert results.count(0) == 10
-    assert all(w == 10 for w in results if w)
+    # A refusal says when the next token comes: 10 s at 6 a minute, less as time passes during the hammering.
+    assert all(1 <= w <= 10 for w in results if w)
