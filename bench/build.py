@@ -19,11 +19,9 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
-from sqlalchemy.engine import make_url
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.scratch import scratch_database
 from bot.commands import Actor  # noqa: E402
 from bot.service import CommandService  # noqa: E402
 from bot.settings import BotSettings  # noqa: E402
@@ -31,7 +29,6 @@ from jobs import context  # noqa: E402
 from jobs.build_site import build_site  # noqa: E402
 from jobs.context import JobContext  # noqa: E402
 from jobs.settings import JobSettings  # noqa: E402
-from storage.db import upgrade  # noqa: E402
 from storage.embedded import EmbeddedServices  # noqa: E402
 from storage.settings import StorageSettings  # noqa: E402
 
@@ -52,17 +49,8 @@ def main() -> None:
     with EmbeddedServices(root, postgres=env.database_url is None, redis=env.redis_url is None) as emb:
         pg = env.database_url or emb.urls["DATABASE_URL"]
         redis_url = env.redis_url or emb.urls["REDIS_URL"]
-        name = f"bench_build_{uuid.uuid4().hex[:8]}"
-        admin = make_url(pg).set(drivername="postgresql", database="postgres").render_as_string(False)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            db_url = make_url(pg).set(database=name).render_as_string(False)
-            upgrade(db_url)
+        with scratch_database(pg, "bench_build") as db_url:
             run(db_url, redis_url.rsplit("/", 1)[0] + "/7", emb.urls["MONGO_URL"], args.runs)
-        finally:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run(db_url: str, redis_url: str, mongo_url: str, runs: int) -> None:

@@ -28,19 +28,18 @@ import statistics
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.scratch import libpq, scratch_database  # noqa: E402
 from storage import accounts, ledger  # noqa: E402
-from storage.db import Database, upgrade  # noqa: E402
+from storage.db import Database  # noqa: E402
 from storage.errors import InsufficientCredits  # noqa: E402
 from storage.models import CreditTransaction, User  # noqa: E402
 
@@ -257,15 +256,8 @@ def main() -> None:
         sys.exit("set DATABASE_URL (postgresql+psycopg://user@host:5432/postgres)")
     args.processes = max(1, min(args.processes, args.clients))
 
-    server = make_url(os.environ["DATABASE_URL"])
-    name = f"bench_ledger_{uuid.uuid4().hex[:8]}"
-    admin = server.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    url = server.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        upgrade(url)
-        with psycopg.connect(admin, autocommit=True) as conn:
+    with scratch_database(os.environ["DATABASE_URL"], "bench_ledger") as url:
+        with psycopg.connect(libpq(url)) as conn:
             pg = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
         limit = f"{args.ops:,} hold attempts" if args.ops else f"{args.seconds:g} s"
         print(
@@ -282,9 +274,6 @@ def main() -> None:
                 f"{i:>4}{r['seconds']:>9.2f}{r['ops']:>9,}{r['ops_s']:>9,.0f}{r['holds']:>8,}{r['captures']:>8,}"
                 f"{r['releases']:>7,}{r['refused']:>9,}{r['violations']:>12}"
             )
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     median = statistics.median(r["ops_s"] for r in results)
     total_bad = int(sum(r["violations"] for r in results))
     print("-" * (len(header) + 12))

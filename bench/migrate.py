@@ -20,12 +20,10 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pymongo
 from sqlalchemy.engine import make_url
 
@@ -35,16 +33,13 @@ from sqlalchemy import event  # noqa: E402
 
 import storage.legacy_phases  # noqa: E402
 import storage.legacy_writer  # noqa: E402
-from storage.db import Database, upgrade  # noqa: E402
+from bench.scratch import scratch_database
+from storage.db import Database  # noqa: E402
 from storage.embedded import EmbeddedServices  # noqa: E402
 from storage.legacy import migrate  # noqa: E402
 from tests.fixtures_legacy import generate  # noqa: E402
 
 COLLECTIONS = ("users", "projects", "credit_transactions")
-
-
-def _admin(url: str) -> str:
-    return make_url(url).set(database="postgres", drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _bare_read(mongo_url: str, batch: int) -> tuple[int, float]:
@@ -164,20 +159,15 @@ def main() -> None:
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
         sys.exit("DATABASE_URL is required (postgresql+psycopg://user@host:5432/db)")
-    name = f"autoweb_bench_{uuid.uuid4().hex[:8]}"
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(_admin(database_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory() as root, EmbeddedServices(Path(root), postgres=False, redis=False) as svc:
-            _bench(url, svc.urls["MONGO_URL"].rsplit("/", 1)[0] + "/legacy_bench", args)
-    finally:
-        with psycopg.connect(_admin(database_url), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with (
+        scratch_database(database_url) as url,
+        tempfile.TemporaryDirectory() as root,
+        EmbeddedServices(Path(root), postgres=False, redis=False) as svc,
+    ):
+        _bench(url, svc.urls["MONGO_URL"].rsplit("/", 1)[0] + "/legacy_bench", args)
 
 
 def _bench(url: str, mongo_url: str, args: argparse.Namespace) -> None:
-    upgrade(url)
     client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongo_url)
     started = time.perf_counter()
     generate(client["legacy_bench"], users=args.users, projects=args.projects, transactions=args.transactions, seed=11)

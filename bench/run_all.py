@@ -29,14 +29,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import redis
 from rq import Queue
 from rq.job import Job
-from sqlalchemy.engine import make_url
 
 from bench import ledger as ledger_bench
 from bench import slack_ack
+from bench.scratch import scratch_database
 from bot.commands import Actor
 from bot.service import CommandService
 from bot.settings import BotSettings
@@ -47,7 +46,6 @@ from jobs.queue import BUILDS, queue
 from jobs.settings import JobSettings
 from storage.cache import Cache
 from storage.catalog import Catalog
-from storage.db import upgrade
 from storage.settings import StorageSettings
 from tests.fakes.slack_api import FakeSlackApi
 
@@ -135,19 +133,9 @@ def build_throughput(ctx: JobContext, service: CommandService, env: dict[str, st
 
 
 def ledger_ops(database_url: str) -> tuple[float, int]:
-    server = make_url(database_url)
-    name = f"bench_ledger_{uuid.uuid4().hex[:8]}"
-    admin = server.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    url = server.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        upgrade(url)
+    with scratch_database(database_url, "bench_ledger") as url:
         args = argparse.Namespace(clients=50, users=100, credit=1_000, seconds=5.0, ops=None, processes=2)
         result = ledger_bench.one_run(url, args, seed=1)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return result["ops_s"], int(result["violations"])
 
 

@@ -39,9 +39,9 @@ import psutil
 import psycopg
 import redis
 
+from bench.scratch import libpq, scratch_database
 from jobs.events import ProgressEvent
 from storage import keys
-from storage.db import upgrade
 from storage.embedded import EmbeddedServices, free_port
 from storage.redis_client import db_number
 from tests.fakes.slack_api import FakeSlackApi, command_body, signed_headers, text_of
@@ -65,27 +65,16 @@ def services(redis_db: int) -> Iterator[dict[str, str]]:
     """A fresh Postgres database and Redis database on the development servers, plus a MongoDB-wire server."""
     base_pg = os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     base_redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    name = f"autoweb_bench_{os.getpid()}"
-    admin = base_pg.replace("+psycopg", "").rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    database_url = base_pg.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(database_url)
-    with psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True) as conn:
-        # Pub/sub channels are server-wide: test runs on the same Redis publish progress for their project 1
-        # too. Ids far from theirs keep their events out of this benchmark.
-        for table in ("projects", "project_versions"):
-            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 7000000000)")
     redis_url = base_redis.rsplit("/", 1)[0] + f"/{redis_db}"
     redis.Redis.from_url(redis_url).flushdb()
     try:
-        with EmbeddedServices(ROOT / "var" / "bench", postgres=False, redis=False, mongo=True) as mongo:
+        with (
+            scratch_database(base_pg) as database_url,
+            EmbeddedServices(ROOT / "var" / "bench", postgres=False, redis=False, mongo=True) as mongo,
+        ):
             yield {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "MONGO_URL": mongo.urls["MONGO_URL"]}
     finally:
         redis.Redis.from_url(redis_url).flushdb()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def cpu_seconds(pid: int) -> float:
@@ -247,7 +236,7 @@ def relay_latency(fake: FakeSlackApi, urls: dict[str, str], url: str, events: in
     root = fake.wait_for(lambda: [c for c in fake.of("chat.postMessage") if c.args.get("channel") == f"C{marker}"])
     fake.wait_for(lambda: len([c for c in fake.of("chat.postMessage") if c.args.get("channel") == f"C{marker}"]) > 1)
     project = int(re.search(r"project #(\d+)", text_of(root[0])).group(1))  # type: ignore[union-attr]
-    with psycopg.connect(urls["DATABASE_URL"].replace("+psycopg", "")) as conn:
+    with psycopg.connect(libpq(urls["DATABASE_URL"])) as conn:
         row = conn.execute("SELECT id, number FROM project_versions WHERE project_id = %s", (project,)).fetchone()
     assert row is not None
     first = len(fake.calls)
