@@ -221,7 +221,7 @@ class CommandService:
                 version.hold_id = hold.id
                 version.job_id = queue.build_job_id(version.id)
                 version_id, number = version.id, version.number
-                stale = s.info.pop("ledger_users", set())  # dropped from the cache with the enqueue, below
+                stale = ledger.take_changed(s.info)  # dropped from the cache with the enqueue, below
         except InsufficientCredits as exc:
             raise UserError(messages.insufficient_credits(kind, cost, exc.available)) from exc
         except IntegrityError:  # a concurrent redelivery of the same event won the race
@@ -251,7 +251,7 @@ class CommandService:
                         cost=cost,
                         job_prefix=queue.JOB_PREFIX,
                     )
-                    stale = s.info.pop("ledger_users", set())  # dropped from the cache with the enqueue, below
+                    stale = ledger.take_changed(s.info)  # dropped from the cache with the enqueue, below
                 if accepted is not None:
                     break
                 c.known_user_id = self._identify(a)  # their first command: create them, then accept it

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import redis
 from redis.client import Pipeline
 
-from storage import keys
+from storage import keys, ledger
 
 T = TypeVar("T")
 
@@ -125,7 +125,7 @@ class Cache:
 
     def after_commit(self, info: dict[str, Any]) -> None:
         """`Database.after_commit` hook: drop the cached balance of every user whose ledger changed."""
-        self.invalidate_balances(set(info.pop("ledger_users", set())))
+        self.invalidate_balances(ledger.take_changed(info))
 
     # --- job status ----------------------------------------------------------------------------------------
     def set_job_status(self, version_id: int, status: dict[str, Any]) -> None:

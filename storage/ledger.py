@@ -193,9 +193,19 @@ def _written(
     return txn
 
 
-def changed(session: Session, user_id: int) -> None:
-    """Note that the user's ledger moved in this transaction: their cached balance is dropped on commit."""
-    session.info.setdefault("ledger_users", set()).add(user_id)
+CHANGED = "ledger_users"
+"""The `Session.info` key of the users whose ledger moved in the transaction."""
+
+
+def changed(session: Session, *user_ids: int) -> None:
+    """Note that these users' ledgers moved in this transaction: their cached balances are dropped on commit."""
+    session.info.setdefault(CHANGED, set()).update(user_ids)
+
+
+def take_changed(info: dict[str, Any]) -> set[int]:
+    """Take the users `changed` noted out of a transaction's info: whoever takes them drops their cached balances
+    (`Cache.after_commit` after the commit, or the caller in a round trip of its own)."""
+    return set(info.pop(CHANGED, set()))
 
 
 def _by_key(session: Session, key: str) -> CreditTransaction | None:

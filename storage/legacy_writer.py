@@ -16,6 +16,8 @@ from bson import json_util
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from storage import ledger
+
 ACTOR = "legacy-migration"
 """`actor` of every ledger row the migration writes."""
 LEDGER_COLUMNS = (
@@ -123,7 +125,7 @@ def set_balances(session: Session, balances: dict[int, int]) -> None:
             ),
             {"ids": list(balances), "balances": list(balances.values())},
         )
-        session.info.setdefault("ledger_users", set()).update(balances)
+        ledger.changed(session, *balances)
 
 
 def existing(session: Session, sql: str, values: Iterable[str]) -> set[str]:
