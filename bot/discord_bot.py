@@ -30,7 +30,7 @@ from bot.chat_sink import ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.errors import UserError
 from bot.relay import Relay, spawn
-from bot.service import CommandService, Reply
+from bot.service import SERVICE_THREADS, CommandService, Reply
 from bot.settings import BotSettings
 from storage import accounts, projects
 
@@ -150,7 +150,7 @@ class DiscordAdapter:
 
     def __init__(self, service: CommandService, settings: BotSettings, *, redis_url: str) -> None:
         self.service, self.settings, self.redis_url = service, settings, redis_url
-        self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="discord-service")
+        self.pool = ThreadPoolExecutor(max_workers=SERVICE_THREADS, thread_name_prefix="discord-service")
         self.tasks: set[asyncio.Task[None]] = set()
         point_at(settings)
         self.client = AutowebClient(self)

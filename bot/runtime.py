@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bot import logs
-from bot.service import CommandService
+from bot.service import DATABASE_CONNECTIONS, CommandService
 from bot.settings import BotSettings
 from jobs import context
 from jobs.context import JobContext
@@ -86,7 +86,7 @@ def check(ctx: JobContext) -> None:
 @contextmanager
 def open_service(storage: StorageSettings, *, prepare: bool = False) -> Iterator[CommandService]:
     """A checked command service; with `prepare`, the schema is upgraded and the catalog seeded first."""
-    ctx = JobContext.from_settings(storage, JobSettings())
+    ctx = JobContext.from_settings(storage, JobSettings(), pool_size=DATABASE_CONNECTIONS)
     try:
         check(ctx)
         if prepare:

@@ -36,6 +36,11 @@ from storage.ratelimit import Bucket, Limit, RateLimiter
 
 log = structlog.get_logger(__name__)
 
+SERVICE_THREADS = 8
+"""Threads a chat adapter runs the (blocking) service on, its relay's database work included."""
+DATABASE_CONNECTIONS = SERVICE_THREADS + 1
+"""Postgres connections a service process keeps: one per service thread, plus the history writer's."""
+
 
 class Reply(BaseModel):
     """What to say back. `ephemeral` replies are shown only to the sender where the platform allows it."""

@@ -39,7 +39,7 @@ from bot import logs, messages, metrics, readiness
 from bot.chat_sink import ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.relay import Relay, spawn
-from bot.service import CommandService, Reply
+from bot.service import SERVICE_THREADS, CommandService, Reply
 from bot.settings import BotSettings
 
 log = structlog.get_logger(__name__)
@@ -191,7 +191,7 @@ class SlackAdapter:
     def __init__(self, service: CommandService, settings: BotSettings, *, redis_url: str, database_url: str) -> None:
         self.service, self.settings = service, settings
         self.redis_url, self.database_url = redis_url, database_url
-        self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-service")
+        self.pool = ThreadPoolExecutor(max_workers=SERVICE_THREADS, thread_name_prefix="slack-service")
         self.tasks: set[asyncio.Task[None]] = set()
         self.clients: dict[str, AsyncWebClient] = {}
         self.sink = SlackSink(self.client_for)

@@ -25,14 +25,16 @@ class JobContext:
     catalog: Catalog
 
     @classmethod
-    def from_settings(cls, storage: StorageSettings, settings: JobSettings) -> JobContext:
+    def from_settings(cls, storage: StorageSettings, settings: JobSettings, *, pool_size: int = 2) -> JobContext:
+        """`pool_size`: Postgres connections kept open; give every thread that uses the database at once its own
+        (connections beyond it are opened and closed per transaction, which costs more than the transaction)."""
         missing = [n for n in ("database_url", "redis_url", "mongo_url") if getattr(storage, n) is None]
         if missing:
             raise ServiceUnavailable("configuration", "set " + ", ".join(m.upper() for m in missing))
         assert storage.database_url and storage.redis_url and storage.mongo_url
         client = connect(storage.redis_url)
         cache = Cache(client)
-        db = Database(storage.database_url, pool_size=2)
+        db = Database(storage.database_url, pool_size=pool_size)
         db.after_commit.append(cache.after_commit)
         return cls(settings=settings, db=db, redis=client, cache=cache, catalog=Catalog(storage.mongo_url, cache))
 
