@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.pool import QueuePool
 
 from bot.commands import Actor
 from bot.runtime import open_service
@@ -35,4 +36,5 @@ def test_busy_service_threads_reuse_their_connections(storage_settings: StorageS
             "You have 50 credits available (50 balance, 0 held).\nRecent:\n• grant +50",
         }
         assert 0 < len(opened) <= DATABASE_CONNECTIONS
-        assert service.ctx.db.engine.pool.checkedout() == 0
+        pool = service.ctx.db.engine.pool
+        assert isinstance(pool, QueuePool) and pool.checkedout() == 0  # every one came back
