@@ -36,5 +36,5 @@ def test_busy_service_threads_reuse_their_connections(storage_settings: StorageS
             "You have 50 credits available (50 balance, 0 held).\nRecent:\n• grant +50",
         }
         assert 0 < len(opened) <= DATABASE_CONNECTIONS
-        pool = service.ctx.db.engine.pool
-        assert isinstance(pool, QueuePool) and pool.checkedout() == 0  # every one came back
+        connections = service.ctx.db.engine.pool
+        assert isinstance(connections, QueuePool) and connections.checkedout() == 0  # every one came back
