@@ -158,7 +158,7 @@ class DiscordAdapter:
 
     async def start(self) -> None:
         self.redis = aioredis.Redis.from_url(self.redis_url, decode_responses=True)
-        self.relay = Relay(self.sink, self.service.ctx, self.redis, self.pool)
+        self.relay = Relay(self.sink, self.service.ctx, self.redis, self.pool, self.service.history)
         spawn(self.tasks, self.relay.run())
         await asyncio.wait_for(self.relay.ready.wait(), 10)
 

@@ -43,8 +43,9 @@ from bot.service import Reply
 from jobs.context import JobContext
 from jobs.events import ProgressEvent, parse
 from jobs.queue import BUILDS, IMAGES, build_job_id, queue
-from storage import accounts, keys, outbox, projects
+from storage import keys, outbox, projects
 from storage.errors import NotFound
+from storage.history import HistoryWriter, ThreadBinding
 from storage.redis_client import db_number
 
 log = structlog.get_logger(__name__)
@@ -122,13 +123,14 @@ class Relay:
         ctx: JobContext,
         client: aioredis.Redis,
         executor: Executor,
+        history: HistoryWriter,
         *,
         update_interval: float = 1.0,
         mapping_wait: float = 10.0,
         final_deadline: float = 600.0,
         sweep_interval: float = 60.0,
     ) -> None:
-        self.sink, self.ctx, self.redis, self.executor = sink, ctx, client, executor
+        self.sink, self.ctx, self.redis, self.executor, self.history = sink, ctx, client, executor, history
         self.platform = sink.platform
         self.update_interval, self.mapping_wait, self.final_deadline = update_interval, mapping_wait, final_deadline
         self.sweep_interval = sweep_interval
@@ -168,7 +170,10 @@ class Relay:
             pipe.hset(pkey, mapping=thread)
             pipe.expire(pkey, MAPPING_TTL)
             await pipe.execute()
-        await self._sync(lambda: self._bind(actor, where, project_id, reply.user_id))
+        binding = ThreadBinding(
+            **asdict(where), project_id=project_id, user_id=reply.user_id, external_id=actor.user_id
+        )
+        self.history.bind(binding)  # in Postgres for when Redis loses the mapping: written behind, in a batch
         self._schedule_refresh(version_id)  # events may have come before the status message existed
 
     async def is_open(self, version_id: int) -> bool:
@@ -458,7 +463,10 @@ class Relay:
     # --- delivery -------------------------------------------------------------------------------------------------
     async def _post(self, where: ThreadRef, project_id: int, message: Outgoing, deadline: float) -> None:
         await self._deliver(lambda: self.sink.post(where, message), deadline=deadline)
-        self._spawn(self._sync(lambda: self._record(where, project_id, message.text)))
+        thread = {"channel_id": where.channel_id, "thread_id": where.thread_id}
+        self.history.add(
+            [{"role": "bot", "text": message.text, "platform": self.platform, "project_id": project_id, **thread}]
+        )
 
     async def _deliver(self, call: Callable[[], Awaitable[T]], *, deadline: float) -> T:
         """Call the platform until it accepts: wait out rate limits, retry outages with backoff."""
@@ -511,22 +519,3 @@ class Relay:
         with self.ctx.db.session() as s:
             found = outbox.latest_thread(s, self.platform, project_id)
         return self._thread(found) if found else None
-
-    def _bind(self, actor: Actor, where: ThreadRef, project_id: int, user_id: int | None) -> None:
-        with self.ctx.db.session() as s:
-            if user_id is None and (user := accounts.find_user(s, actor.platform, actor.team_id, actor.user_id)):
-                user_id = user.id
-            if user_id is not None:
-                projects.bind_thread(s, **asdict(where), project_id=project_id, user_id=user_id)
-
-    def _record(self, where: ThreadRef, project_id: int, text: str) -> None:
-        with self.ctx.db.session() as s:
-            projects.add_message(
-                s,
-                role="bot",
-                text=text,
-                platform=self.platform,
-                project_id=project_id,
-                channel_id=where.channel_id,
-                thread_id=where.thread_id,
-            )

@@ -221,7 +221,7 @@ class SlackAdapter:
         self.app.event("message")(self.on_message)
         self.app.action(re.compile(r"^autoweb_command"))(self.on_button)
         self.app.action(re.compile(r"^autoweb_link"))(self.on_link)
-        self.relay = Relay(self.sink, self.service.ctx, self.redis, self.pool)
+        self.relay = Relay(self.sink, self.service.ctx, self.redis, self.pool, self.service.history)
         self.spawn(self.relay.run())
         self.after_ack.start(self.tasks)
         await asyncio.wait_for(self.relay.ready.wait(), 10)

@@ -1,12 +1,15 @@
-"""Chat history written behind the command: rows go to a queue and one thread inserts them in batches.
+"""Chat history and thread bindings written behind the conversation: they go to a queue and one thread writes
+them in batches.
 
-Every command and every reply is kept in `project_messages` (Slack's own history API is rate-limited to 1 call a
-minute for most apps, so ours is the source of truth). Writing it is not something the sender should wait for:
-before a Slack ack it cost a second transaction per command. The writer batches whatever has queued up into one
-INSERT, so it costs a fraction of a transaction per command. `flush()` waits until everything queued so
-far is written; `close()` flushes and stops. A batch that fails (Postgres down) is logged and dropped, as the
-synchronous write was: the reply has been sent by then. Rows carry the time they were queued, so history is read
-in order of `created_at` (ids follow the order of writing, which a batch delays).
+Every command, every reply and every progress message is kept in `project_messages` (Slack's own history API is
+rate-limited to 1 call a minute for most apps, so ours is the source of truth), and every build's thread is bound
+to its project in `user_sessions`. Nobody waits for these writes: before a Slack ack the history cost a second
+transaction per command, and after it the binding and each progress message one more each. The writer batches
+whatever has queued up into one transaction (one INSERT for the messages), so they cost a fraction of a
+transaction each. `flush()` waits until everything queued so far is written; `close()` flushes and stops. A batch
+that fails (Postgres down) is logged and dropped, as the synchronous writes were: the chat has the messages by
+then, and Redis the thread. Rows carry the time they were queued, so history is read in order of `created_at`
+(ids follow the order of writing, which a batch delays).
 """
 
 from __future__ import annotations
@@ -14,38 +17,73 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from sqlalchemy.orm import Session
 
-from storage import projects
+from storage import accounts, projects
 from storage.db import Database
 
 log = structlog.get_logger(__name__)
 BATCH = 500
 """Most rows in one INSERT."""
+OPTIONAL = {"project_id": None, "user_id": None, "channel_id": "", "thread_id": ""}
+"""Columns a queued message may leave out: one INSERT of many rows needs the same columns in every row."""
 LINGER = 0.2
 """Seconds the writer keeps collecting after the first row of a batch: at a few commands a second, one
 transaction per command cost as much CPU as all the work after a Slack ack; this makes it one per 0.2 s."""
 
 
+@dataclass(frozen=True)
+class ThreadBinding:
+    """A chat thread mapped to a project (`projects.bind_thread`). Without `user_id`, the account is the one behind
+    the chat identity `external_id` (nothing is bound when there is none)."""
+
+    platform: str
+    team_id: str
+    channel_id: str
+    thread_id: str
+    project_id: int
+    user_id: int | None = None
+    external_id: str = ""
+
+    def write(self, session: Session) -> None:
+        user_id = self.user_id
+        if user_id is None and (user := accounts.find_user(session, self.platform, self.team_id, self.external_id)):
+            user_id = user.id
+        if user_id is not None:
+            thread = asdict(self)
+            del thread["user_id"], thread["external_id"]
+            projects.bind_thread(session, **thread, user_id=user_id)
+
+
 class HistoryWriter:
     def __init__(self, db: Database, *, linger: float = LINGER) -> None:
         self.db, self.linger = db, linger
-        self._rows: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self._rows: queue.Queue[dict[str, Any] | ThreadBinding | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def add(self, rows: list[dict[str, Any]]) -> None:
-        """Queue rows (ProjectMessage's columns) for the writer thread, starting it on first use."""
+        """Queue messages (ProjectMessage's columns) for the writer thread."""
+        self._start()
+        now = datetime.now(UTC)  # when it was said, not when the batch is written: history reads by created_at
+        for row in rows:
+            self._rows.put({**OPTIONAL, "created_at": now, **row})
+
+    def bind(self, binding: ThreadBinding) -> None:
+        """Queue a thread binding; it is written after the messages queued with it."""
+        self._start()
+        self._rows.put(binding)
+
+    def _start(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="history-writer", daemon=True)
                 self._thread.start()
-        now = datetime.now(UTC)  # when it was said, not when the batch is written: history reads by created_at
-        for row in rows:
-            self._rows.put({"created_at": now, **row})
 
     def flush(self) -> None:
         """Block until every row queued before this call is written (or its batch has failed)."""
@@ -65,15 +103,18 @@ class HistoryWriter:
                     batch.append(self._rows.get(timeout=max(0.0, until - time.monotonic())))
                 except queue.Empty:
                     break
-            rows = [r for r in batch if r is not None]
+            rows = [r for r in batch if isinstance(r, dict)]
+            bindings = [b for b in batch if isinstance(b, ThreadBinding)]
             try:
-                if rows:
+                if rows or bindings:
                     with self.db.session() as s:
                         projects.add_messages(s, rows)
+                        for binding in bindings:
+                            binding.write(s)
             except Exception:
-                log.warning("could not record chat history", rows=len(rows), exc_info=True)
+                log.warning("could not record chat history", rows=len(rows), bindings=len(bindings), exc_info=True)
             finally:
                 for _ in batch:
                     self._rows.task_done()
-            if len(rows) < len(batch):  # close() was called
+            if batch[-1] is None:  # close() was called
                 return

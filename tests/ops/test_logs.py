@@ -152,7 +152,9 @@ def test_a_relays_log_lines_name_the_project_version_and_platform(service, ctx, 
         client = AsyncWebClient(token="xoxb-test", base_url=fake.url)
         redis_client = aioredis.Redis.from_url(redis_url, decode_responses=True)
         pool = ThreadPoolExecutor(2)
-        relay = Relay(SlackSink(lambda team: _client(client)), ctx, redis_client, pool, mapping_wait=0.2)
+        relay = Relay(
+            SlackSink(lambda team: _client(client)), ctx, redis_client, pool, service.history, mapping_wait=0.2
+        )
         event = ProgressEvent(
             project_id=reply.project_id, version_id=reply.version_id, version=1, kind="step", detail="Template: x"
         )

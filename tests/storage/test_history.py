@@ -7,9 +7,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from storage import accounts, projects
 from storage.db import Database
-from storage.history import HistoryWriter
-from storage.models import ProjectMessage
+from storage.history import HistoryWriter, ThreadBinding
+from storage.models import ProjectMessage, UserSession
 
 
 @pytest.fixture
@@ -44,3 +45,28 @@ def test_a_batch_that_fails_is_dropped_and_the_writer_goes_on(db):
     writer.add([row("after")])
     writer.close()  # close writes what is queued
     assert texts(db) == ["after"]
+
+
+def test_thread_bindings_and_messages_without_every_column_share_a_batch(db):
+    """A relay's progress message (no user) and a thread binding queued with a command's rows: one batch writes
+    them all; a binding without an account id is bound to the account behind the chat identity."""
+    with db.session() as s:
+        user, _ = accounts.get_or_create_user(s, "slack", "T1", "U1")
+        project = projects.create_project(s, owner_id=user.id, platform="slack", team_id="T1", name="p", prompt="p")
+        user_id, project_id = user.id, project.id
+    writer = HistoryWriter(db)
+    writer.add([{**row("build p", project_id), "user_id": user_id, "channel_id": "C1", "thread_id": ""}])
+    writer.add([{"platform": "slack", "project_id": project_id, "role": "bot", "text": "Template: x"}])
+    writer.bind(ThreadBinding("slack", "T1", "C1", "111.1", project_id, external_id="U1"))
+    writer.bind(ThreadBinding("slack", "T1", "C1", "222.2", project_id, user_id=user_id))
+    writer.bind(ThreadBinding("slack", "T1", "C1", "333.3", project_id, external_id="nobody"))
+    writer.close()
+    assert texts(db) == ["build p", "Template: x"]
+    with db.session() as s:
+        bound = {
+            t: projects.project_for_thread(s, platform="slack", team_id="T1", channel_id="C1", thread_id=t)
+            for t in ("111.1", "222.2", "333.3")
+        }
+        owners = set(s.execute(select(UserSession.user_id)).scalars())
+    assert bound == {"111.1": project_id, "222.2": project_id, "333.3": None}
+    assert owners == {user_id}
