@@ -152,7 +152,7 @@ class Relay:
         project_id, version_id = reply.project_id, reply.version_id
         position = None  # stays None when a worker has taken it already
         for key in self._queue_keys:  # builds and edits wait on `builds`, the images command on `images`
-            found = await self.redis.lpos(key, build_job_id(version_id))
+            found = await self.redis.lpos(key, build_job_id(version_id), rank=-1)  # newest jobs are at the tail
             if isinstance(found, int):
                 position = found
                 break
@@ -169,12 +169,16 @@ class Relay:
             pipe.expire(vkey, MAPPING_TTL)
             pipe.hset(pkey, mapping=thread)
             pipe.expire(pkey, MAPPING_TTL)
-            await pipe.execute()
+            pipe.hexists(vkey, "latest")
+            events_came_first = (await pipe.execute())[-1]
         binding = ThreadBinding(
             **asdict(where), project_id=project_id, user_id=reply.user_id, external_id=actor.user_id
         )
         self.history.bind(binding)  # in Postgres for when Redis loses the mapping: written behind, in a batch
-        self._schedule_refresh(version_id)  # events may have come before the status message existed
+        # Events handled before the status message existed could not show themselves: show the newest now. An
+        # event stored after this MULTI finds the status message and refreshes it itself.
+        if events_came_first:
+            self._schedule_refresh(version_id)
 
     async def is_open(self, version_id: int) -> bool:
         """True when the version already has its status message somewhere."""

@@ -78,7 +78,7 @@ def enqueue_build(
             q.enqueue_job(job, pipeline=pipe)  # first: it switches the pipeline to MULTI, before any command
             if also is not None:
                 also(pipe)
-            pipe.lpos(q.key, job.id)
+            pipe.lpos(q.key, job.id, rank=-1)  # from the tail, where it was just pushed: not a scan of the queue
             position = pipe.execute()[-1]
     except redis.RedisError as exc:
         raise ServiceUnavailable("Redis", type(exc).__name__) from exc
