@@ -50,14 +50,16 @@ class ThreadBinding:
     user_id: int | None = None
     external_id: str = ""
 
-    def write(self, session: Session) -> None:
+    def row(self, session: Session) -> dict[str, Any] | None:
+        """The `projects.bind_threads` row, None when there is no account to bind."""
         user_id = self.user_id
         if user_id is None and (user := accounts.find_user(session, self.platform, self.team_id, self.external_id)):
             user_id = user.id
-        if user_id is not None:
-            thread = asdict(self)
-            del thread["user_id"], thread["external_id"]
-            projects.bind_thread(session, **thread, user_id=user_id)
+        if user_id is None:
+            return None
+        thread = asdict(self)
+        del thread["external_id"]
+        return {**thread, "user_id": user_id}
 
 
 class HistoryWriter:
@@ -109,8 +111,7 @@ class HistoryWriter:
                 if rows or bindings:
                     with self.db.session() as s:
                         projects.add_messages(s, rows)
-                        for binding in bindings:
-                            binding.write(s)
+                        projects.bind_threads(s, [r for b in bindings if (r := b.row(s)) is not None])
             except Exception:
                 log.warning("could not record chat history", rows=len(rows), bindings=len(bindings), exc_info=True)
             finally:

@@ -15,6 +15,7 @@ from storage.models import Project, ProjectMessage, ProjectVersion, UserSession
 TERMINAL_STATES = ("succeeded", "failed", "cancelled")
 _MESSAGES = cast(Table, ProjectMessage.__table__)
 _SESSIONS = cast(Table, UserSession.__table__)
+_INSERT_MESSAGES = insert(_MESSAGES)
 SESSION_LIFETIME = timedelta(days=7)
 """A thread keeps mapping to its project this long after the last activity in it."""
 
@@ -167,7 +168,15 @@ def add_messages(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert several messages in one statement (each dict has ProjectMessage's columns). Core, not the ORM's
     bulk insert: nothing here needs the objects back, and this runs for every command."""
     if rows:
-        session.connection().execute(insert(_MESSAGES), rows)
+        session.connection().execute(_INSERT_MESSAGES, rows)
+
+
+_INSERT_SESSION = pg_insert(_SESSIONS)
+_BIND = _INSERT_SESSION.on_conflict_do_update(
+    constraint="uq_session_thread",
+    set_={"project_id": _INSERT_SESSION.excluded.project_id, "expires_at": _INSERT_SESSION.excluded.expires_at},
+)
+"""Built once: building an upsert costs more CPU than running it."""
 
 
 def bind_thread(
@@ -181,15 +190,17 @@ def bind_thread(
     user_id: int,
 ) -> None:
     """Map a chat thread to a project (or move it to another project and refresh its expiry): one upsert."""
-    expires = datetime.now(UTC) + SESSION_LIFETIME
     thread = {"platform": platform, "team_id": team_id, "channel_id": channel_id, "thread_id": thread_id}
-    upsert = pg_insert(_SESSIONS).values(**thread, project_id=project_id, user_id=user_id, expires_at=expires)
-    session.connection().execute(
-        upsert.on_conflict_do_update(
-            constraint="uq_session_thread",
-            set_={"project_id": upsert.excluded.project_id, "expires_at": upsert.excluded.expires_at},
-        )
-    )
+    bind_threads(session, [{**thread, "project_id": project_id, "user_id": user_id}])
+
+
+def bind_threads(session: Session, bindings: list[dict[str, Any]]) -> None:
+    """`bind_thread` for many (each dict has platform, team_id, channel_id, thread_id, project_id, user_id), in
+    one statement; when a thread comes more than once, the last binding wins."""
+    expires = datetime.now(UTC) + SESSION_LIFETIME
+    last = {(b["platform"], b["team_id"], b["channel_id"], b["thread_id"]): b for b in bindings}
+    if last:  # one row per thread: an upsert may not touch a row twice
+        session.connection().execute(_BIND, [{**b, "expires_at": expires} for b in last.values()])
 
 
 def project_for_thread(session: Session, *, platform: str, team_id: str, channel_id: str, thread_id: str) -> int | None:

@@ -70,3 +70,21 @@ def test_thread_bindings_and_messages_without_every_column_share_a_batch(db):
         owners = set(s.execute(select(UserSession.user_id)).scalars())
     assert bound == {"111.1": project_id, "222.2": project_id, "333.3": None}
     assert owners == {user_id}
+
+
+def test_a_thread_bound_twice_in_one_batch_ends_on_the_later_project(db):
+    with db.session() as s:
+        user, _ = accounts.get_or_create_user(s, "slack", "T1", "U1")
+        first, second = (
+            projects.create_project(s, owner_id=user.id, platform="slack", team_id="T1", name=n, prompt=n).id
+            for n in ("a", "b")
+        )
+    writer = HistoryWriter(db)
+    writer.bind(ThreadBinding("slack", "T1", "C1", "111.1", first, user_id=user.id))
+    writer.bind(ThreadBinding("slack", "T1", "C1", "111.1", second, user_id=user.id))
+    writer.close()
+    with db.session() as s:
+        assert (
+            projects.project_for_thread(s, platform="slack", team_id="T1", channel_id="C1", thread_id="111.1") == second
+        )
+        assert s.execute(select(UserSession)).scalars().all()[0].project_id == second
