@@ -42,7 +42,6 @@ from bot.commands import Actor
 from bot.service import Reply
 from jobs.context import JobContext
 from jobs.events import ProgressEvent, parse
-from jobs.queue import BUILDS, IMAGES, build_job_id, queue
 from storage import keys, outbox, projects
 from storage.errors import NotFound
 from storage.history import HistoryWriter, ThreadBinding
@@ -143,20 +142,13 @@ class Relay:
         self._refreshing: set[int] = set()
         self._dirty: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._queue_keys = [queue(ctx.redis, name).key for name in (BUILDS, IMAGES)]
 
     # --- the thread directory: used by adapters ---------------------------------------------------------------
     async def open(self, actor: Actor, where: ThreadRef, reply: Reply, *, accepted_at: float) -> None:
         """Follow a queued version in `where`: post its status message and remember the thread everywhere."""
         assert reply.project_id is not None and reply.version_id is not None
         project_id, version_id = reply.project_id, reply.version_id
-        position = None  # stays None when a worker has taken it already
-        for key in self._queue_keys:  # builds and edits wait on `builds`, the images command on `images`
-            found = await self.redis.lpos(key, build_job_id(version_id), rank=-1)  # newest jobs are at the tail
-            if isinstance(found, int):
-                position = found
-                break
-        status = Outgoing(text=messages.status_queued(position), buttons=(self._cancel_button(project_id),))
+        status = Outgoing(text=messages.status_queued(reply.queue_position), buttons=(self._cancel_button(project_id),))
         status_id = await self._deliver(lambda: self.sink.post(where, status), deadline=self.mapping_wait)
         thread: dict[FieldT, EncodableT] = {
             "team": where.team_id,

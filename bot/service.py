@@ -52,6 +52,8 @@ class Reply(BaseModel):
     version: int | None = None
     user_id: int | None = None
     """The sender's account, when the command needed it (the relay binds the build's thread to it)."""
+    queue_position: int | None = None
+    """Jobs ahead of a queued version's when it was queued (its status message starts from it)."""
 
 
 def new_ref() -> str:
@@ -292,6 +294,7 @@ class CommandService:
             project_id=project_id,
             version_id=version_id,
             version=number,
+            queue_position=ref.position,
         )
 
     def _own_project(self, s: Session, c: _Context, project_id: int | None) -> Project:
