@@ -12,7 +12,9 @@ separate process (the fake's thread would otherwise share the load generator's G
 3. relay latency from `PUBLISH` of a milestone event to the fake's receipt of its `chat.postMessage`
    (milestones are never held back by the coalescing of status edits), target p99 <= 20 ms.
 
-Each is run 3 times; the table shows each run and the median. Usage:
+For the capacity runs it also reports the CPU each accepted build cost the adapter and, on the same machine, the
+Postgres and Redis servers, the fake Web API and the load generator: on 2 shared cores, what those use is not
+available to the adapter. Each is run 3 times; the table shows each run and the median. Usage:
     .venv/bin/python -m bench.slack_ack [--rate 50] [--seconds 10] [--senders 50] [--processes 2]
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import re
@@ -81,6 +84,18 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process and its children (`--processes`) have used so far."""
     parent = psutil.Process(pid)
     return sum(sum(p.cpu_times()[:2]) for p in [parent, *parent.children()])
+
+
+def service_cpu() -> dict[str, float]:
+    """CPU time used so far by the services a build needs besides the adapter, on this machine: every PostgreSQL
+    and Redis server process, and this process (the fake Slack Web API's thread)."""
+    used = {"postgres": 0.0, "redis": 0.0, "fake Slack API": sum(psutil.Process().cpu_times()[:2])}
+    for proc in psutil.process_iter(["name"]):
+        name = {"postgres": "postgres", "redis-server": "redis"}.get(proc.info["name"] or "")
+        if name:
+            with contextlib.suppress(psutil.Error):
+                used[name] += sum(proc.cpu_times()[:2])
+    return used
 
 
 @contextmanager
@@ -166,9 +181,14 @@ def _open_loop_job(url: str, rate: float, seconds: float) -> tuple[list[float], 
     return asyncio.run(open_loop(url, rate, seconds)), REFUSED
 
 
-def _closed_loop_job(url: str, senders: int, seconds: float, text: str) -> tuple[float, list[float], list[str]]:
+LOAD_CPU: list[float] = []
+"""CPU seconds each closed-loop run cost the load generator itself (signing, HTTP client)."""
+
+
+def _closed_loop_job(url: str, senders: int, seconds: float, text: str) -> tuple[float, list[float], list[str], float]:
+    before = time.process_time()
     rate, latencies = asyncio.run(closed_loop(url, senders, seconds, text))
-    return rate, latencies, REFUSED
+    return rate, latencies, REFUSED, time.process_time() - before
 
 
 def _in_own_process(fn: Callable[..., T], *args: Any) -> T:
@@ -187,8 +207,9 @@ def measure_open_loop(url: str, rate: float, seconds: float) -> list[float]:
 
 def measure_closed_loop(url: str, senders: int, seconds: float, text: str = PROMPT) -> tuple[float, list[float]]:
     """`closed_loop`, sent from a separate process."""
-    rate, latencies, refused = _in_own_process(_closed_loop_job, url, senders, seconds, text)
+    rate, latencies, refused, load_cpu = _in_own_process(_closed_loop_job, url, senders, seconds, text)
     REFUSED.extend(refused)
+    LOAD_CPU.append(load_cpu)
     return rate, latencies
 
 
@@ -264,7 +285,11 @@ def main() -> None:
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
     fake = FakeSlackApi().start()
     rows: dict[str, list[float]] = {
-        k: [] for k in ("p50", "p99", "cap", "cap_p99", "cpu", "help", "help_cpu", "relay50", "relay99")
+        k: []
+        for k in (
+            *("p50", "p99", "cap", "cap_p99", "cpu", "postgres", "redis", "fake Slack API", "load", "others"),
+            *("help", "help_cpu", "relay50", "relay99"),
+        )
     }
     load_before = os.getloadavg()[0]
     try:
@@ -275,10 +300,14 @@ def main() -> None:
                 rows["p50"].append(percentile(lat, 50) * 1000)
                 rows["p99"].append(percentile(lat, 99) * 1000)
                 time.sleep(1)
-                cpu = cpu_seconds(pid)
+                cpu, services_before = cpu_seconds(pid), service_cpu()
                 rate, lat = measure_closed_loop(url, args.senders, args.capacity_seconds)
                 wait_until_quiet(fake.calls)  # the threads of the capacity run are posted after the acks
                 rows["cpu"].append((cpu_seconds(pid) - cpu) / len(lat) * 1000)
+                others = {k: v - services_before[k] for k, v in service_cpu().items()} | {"load": LOAD_CPU[-1]}
+                for name, used in others.items():
+                    rows[name].append(used / len(lat) * 1000)
+                rows["others"].append(sum(others.values()) / len(lat) * 1000)
                 rows["cap"].append(rate)
                 rows["cap_p99"].append(percentile(lat, 99) * 1000)
                 cpu = cpu_seconds(pid)
@@ -297,6 +326,11 @@ def main() -> None:
         "cap": (f"capacity, {args.senders} senders (acks/s)", ">= 500"),
         "cap_p99": (f"capacity p99, {args.senders} senders (ms)", ""),
         "cpu": ("adapter CPU per accepted build, incl. thread (ms)", ""),
+        "postgres": ("  Postgres CPU per accepted build (ms)", ""),
+        "redis": ("  Redis CPU per accepted build (ms)", ""),
+        "fake Slack API": ("  fake Slack Web API CPU per accepted build (ms)", ""),
+        "load": ("  load generator CPU per accepted build (ms)", ""),
+        "others": ("  all but the adapter, per accepted build (ms)", ""),
         "help": (f"`help` (Bolt + HTTP, no database), {args.senders} senders (acks/s)", ""),
         "help_cpu": ("`help`: adapter CPU per ack (ms)", ""),
         "relay50": ("relay publish -> Web API p50 (ms)", ""),
