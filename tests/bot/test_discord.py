@@ -62,8 +62,10 @@ class RunningAdapter:
         asyncio.run(main())
 
     def stop(self) -> None:
+        """As `autoweb` stops: the adapter first, then the service writes the history still queued."""
         self.loop.call_soon_threadsafe(self.stop_event.set)
         self.thread.join(15)
+        self.adapter.service.close()
 
 
 MESSAGE_CONTENT = 1 << 15

@@ -89,8 +89,10 @@ class RunningAdapter:
         asyncio.run(main())
 
     def stop(self) -> None:
+        """As `autoweb` stops: the adapter first, then the service writes the history still queued."""
         self.loop.call_soon_threadsafe(self.stop_event.set)
         self.thread.join(15)
+        self.adapter.service.close()
 
     def send(
         self, body: str, content_type: str, *, timestamp: int | None = None, headers: dict[str, str] | None = None
