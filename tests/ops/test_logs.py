@@ -8,23 +8,19 @@ import json
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import redis.asyncio as aioredis
 import structlog
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import make_url
 
 from bot.relay import Relay
 from bot.service import CommandService
-from bot.slack import SlackSink
 from jobs.context import JobContext
 from jobs.events import ProgressEvent
 from jobs.queue import BUILDS, enqueue_health_check
 from storage.embedded import free_port
-from tests.fakes.slack_api import FakeSlackApi
+from tests.bot.test_relay import run_relay
 from tests.helpers import actor
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -142,37 +138,22 @@ def test_a_requests_log_lines_carry_platform_and_user(storage_settings, job_sett
     assert structlog.contextvars.get_contextvars() == {}  # unbound after the request
 
 
-def test_a_relays_log_lines_name_the_project_version_and_platform(service, ctx, redis_url):
+def test_a_relays_log_lines_name_the_project_version_and_platform(service, redis_url, fake_slack):
     """A milestone for a build whose thread never appears: the relay's warning says which build it was."""
     reply = service.handle(actor("carol", platform="slack", team="T1"), f"build {PROMPT}")
     assert reply.project_id is not None and reply.version_id is not None
-    fake = FakeSlackApi().start()
+    logged: list[Any] = []
 
-    async def main() -> list[Any]:
-        client = AsyncWebClient(token="xoxb-test", base_url=fake.url)
-        redis_client = aioredis.Redis.from_url(redis_url, decode_responses=True)
-        pool = ThreadPoolExecutor(2)
-        relay = Relay(
-            SlackSink(lambda team: _client(client)), ctx, redis_client, pool, service.history, mapping_wait=0.2
-        )
+    async def body(relay: Relay) -> None:
         event = ProgressEvent(
             project_id=reply.project_id, version_id=reply.version_id, version=1, kind="step", detail="Template: x"
         )
-        with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logged:
+        with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as captured:
             await asyncio.get_running_loop().create_task(relay._on_event(event))
-        await redis_client.aclose()
-        pool.shutdown()
-        return logged
+        logged.extend(captured)
 
-    try:
-        logged = asyncio.run(main())
-    finally:
-        fake.stop()
+    run_relay(redis_url, service, fake_slack, body)
     warning = next(e for e in logged if e["event"] == "no thread for a build's progress")
     expected = {"project_id": reply.project_id, "version_id": reply.version_id, "platform": "slack"}
     assert {k: warning.get(k) for k in expected} == expected
     assert structlog.contextvars.get_contextvars() == {}  # bound in the event's own task only
-
-
-async def _client(client: AsyncWebClient) -> AsyncWebClient:
-    return client
