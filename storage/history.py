@@ -39,7 +39,7 @@ transaction per command cost as much CPU as all the work after a Slack ack; this
 
 @dataclass(frozen=True)
 class ThreadBinding:
-    """A chat thread mapped to a project (`projects.bind_thread`). Without `user_id`, the account is the one behind
+    """A chat thread mapped to a project (`projects.bind_threads`). Without `user_id`, the account is the one behind
     the chat identity `external_id` (nothing is bound when there is none)."""
 
     platform: str

@@ -179,24 +179,10 @@ _BIND = _INSERT_SESSION.on_conflict_do_update(
 """Built once: building an upsert costs more CPU than running it."""
 
 
-def bind_thread(
-    session: Session,
-    *,
-    platform: str,
-    team_id: str,
-    channel_id: str,
-    thread_id: str,
-    project_id: int,
-    user_id: int,
-) -> None:
-    """Map a chat thread to a project (or move it to another project and refresh its expiry): one upsert."""
-    thread = {"platform": platform, "team_id": team_id, "channel_id": channel_id, "thread_id": thread_id}
-    bind_threads(session, [{**thread, "project_id": project_id, "user_id": user_id}])
-
-
 def bind_threads(session: Session, bindings: list[dict[str, Any]]) -> None:
-    """`bind_thread` for many (each dict has platform, team_id, channel_id, thread_id, project_id, user_id), in
-    one statement; when a thread comes more than once, the last binding wins."""
+    """Map chat threads to projects (or move them to other projects) and refresh their expiry, in one upsert: each
+    dict has platform, team_id, channel_id, thread_id, project_id, user_id. A thread that comes more than once
+    ends on its last project."""
     expires = datetime.now(UTC) + SESSION_LIFETIME
     last = {(b["platform"], b["team_id"], b["channel_id"], b["thread_id"]): b for b in bindings}
     if last:  # one row per thread: an upsert may not touch a row twice

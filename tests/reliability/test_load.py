@@ -83,18 +83,11 @@ def test_1000_builds_by_100_users_with_2_workers_all_end_and_the_ledger_matches(
         kinds = Counter(s.execute(select(CreditTransaction.type)).scalars())
         held = s.execute(select(func.sum(User.held))).scalar_one()
         rows = s.execute(select(func.count()).select_from(OutboxEntry)).scalar_one()
-        for _version_id, project_id, number in s.execute(
-            select(ProjectVersion.id, ProjectVersion.project_id, ProjectVersion.number)
-        ):  # each project's thread, as the adapter's relay would have bound it
-            projects.bind_thread(
-                s,
-                platform="slack",
-                team_id="T1",
-                channel_id="CLOAD",
-                thread_id=f"{project_id}.{number}",
-                project_id=project_id,
-                user_id=1,
-            )
+        versions = s.execute(select(ProjectVersion.project_id, ProjectVersion.number)).all()
+        thread = {"platform": "slack", "team_id": "T1", "channel_id": "CLOAD", "user_id": 1}
+        projects.bind_threads(  # each project's thread, as the adapter's relay would have bound it
+            s, [{**thread, "thread_id": f"{p}.{n}", "project_id": p} for p, n in versions]
+        )
     assert statuses == {"succeeded": BUILDS_TOTAL}, statuses
     assert kinds["hold"] == kinds["capture"] == BUILDS_TOTAL and kinds["release"] == 0 and held == 0
     assert rows == BUILDS_TOTAL
