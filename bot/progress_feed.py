@@ -21,7 +21,7 @@ class ProgressFeed:
     """Subscribes at construction (so no event published after it is missed) and queues parsed events."""
 
     def __init__(self, client: redis.Redis) -> None:
-        self._pubsub = client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        self._pubsub = client.pubsub(ignore_subscribe_messages=True)
         self._pubsub.psubscribe(keys.progress_pattern(db_number(client)))
         self.events: queue.Queue[ProgressEvent] = queue.Queue()
         self._stop = threading.Event()

@@ -216,7 +216,7 @@ class Relay:
                 log.warning("progress subscription lost; resubscribing", exc_info=True)
                 await asyncio.sleep(1)
             finally:
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
 
     async def close(self, grace: float = 5.0) -> None:
         """Let posts in flight finish (their events are claimed: no other relay will post them), then stop."""
