@@ -28,9 +28,37 @@ MAINTENANCE_INTERVAL = 10
 """Seconds between registry clean-ups (RQ: 600); one worker at a time runs them, under a lock in Redis."""
 WORKER_TTL = 30
 """Seconds a worker's registration lives without a heartbeat; an idle worker wakes every WORKER_TTL - 15 s."""
+COMMAND_POLL = 1.0
+"""Seconds the thread that listens for RQ's worker commands blocks in one read (RQ: 60)."""
 
 
-class BuildWorker(MeteredWorker):
+class PromptStop(BaseWorker):
+    """Stops in milliseconds instead of up to a minute.
+
+    RQ listens for worker commands (stop-job, shutdown) on a pub/sub thread that blocks 60 s per read, and at
+    teardown unsubscribes and then calls `stop()` on it. Since redis-py 8.2, `stop()` waits for the thread; and
+    once unsubscribed, the thread's read waits out its whole timeout for a new subscription. Every worker stop
+    (and so every demo) could stall 60 s. Here the thread is told to stop before the unsubscribe, whose reply
+    then ends its read, and no read blocks longer than COMMAND_POLL in any case.
+    """
+
+    def subscribe(self) -> None:
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]  # RQ declares it None
+            sleep_time=COMMAND_POLL, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
+
+    def unsubscribe(self) -> None:
+        if self.pubsub is None or self.pubsub_thread is None:
+            return
+        self.pubsub_thread.stop(timeout=0)  # only clears its running flag
+        self.pubsub.unsubscribe()
+        self.pubsub_thread.join(timeout=COMMAND_POLL + 1)
+        self.pubsub.close()
+
+
+class BuildWorker(PromptStop, MeteredWorker):
     """The forking worker with a short heartbeat TTL, so a job whose worker died is retried within seconds."""
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
@@ -44,7 +72,7 @@ class BuildWorker(MeteredWorker):
         reconcile.run_if_due(self.connection)
 
 
-class InProcessWorker(MeteredSimpleWorker):
+class InProcessWorker(PromptStop, MeteredSimpleWorker):
     """Runs jobs in the calling thread and leaves signal handling to the caller (Ctrl-C stays a
     KeyboardInterrupt, so the demo's clean-up runs)."""
 
