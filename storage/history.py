@@ -7,9 +7,10 @@ to its project in `user_sessions`. Nobody waits for these writes: before a Slack
 transaction per command, and after it the binding and each progress message one more each. The writer batches
 whatever has queued up into one transaction (one INSERT for the messages), so they cost a fraction of a
 transaction each. `flush()` waits until everything queued so far is written; `close()` flushes and stops. A batch
-that fails (Postgres down) is logged and dropped, as the synchronous writes were: the chat has the messages by
-then, and Redis the thread. Rows carry the time they were queued, so history is read in order of `created_at`
-(ids follow the order of writing, which a batch delays).
+that fails for a passing reason (Postgres down or restarting, a deadlock, a lock timeout) is retried with backoff
+until it is written; one that Postgres refuses for what it holds (a row whose project is gone) is written row by row,
+so only the row that cannot be stored is left out, with an error in the log. Rows carry the time they were queued,
+so history is read in order of `created_at` (ids follow the order of writing, which a batch delays).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from storage import accounts, projects
@@ -35,6 +37,8 @@ OPTIONAL = {"project_id": None, "user_id": None, "channel_id": "", "thread_id": 
 LINGER = 0.2
 """Seconds the writer keeps collecting after the first row of a batch: at a few commands a second, one
 transaction per command cost as much CPU as all the work after a Slack ack; this makes it one per 0.2 s."""
+RETRY_FIRST, RETRY_MAX = 0.1, 5.0
+"""Seconds before the first retry of a batch that failed for a passing reason, and the most between two."""
 
 
 @dataclass(frozen=True)
@@ -105,17 +109,42 @@ class HistoryWriter:
                     batch.append(self._rows.get(timeout=max(0.0, until - time.monotonic())))
                 except queue.Empty:
                     break
-            rows = [r for r in batch if isinstance(r, dict)]
-            bindings = [b for b in batch if isinstance(b, ThreadBinding)]
             try:
-                if rows or bindings:
-                    with self.db.session() as s:
-                        projects.add_messages(s, rows)
-                        projects.bind_threads(s, [r for b in bindings if (r := b.row(s)) is not None])
-            except Exception:
-                log.warning("could not record chat history", rows=len(rows), bindings=len(bindings), exc_info=True)
+                self._write([r for r in batch if r is not None])
             finally:
                 for _ in batch:
                     self._rows.task_done()
             if batch[-1] is None:  # close() was called
                 return
+
+    def _write(self, items: list[dict[str, Any] | ThreadBinding]) -> None:
+        """Write `items` in one transaction, retrying passing failures; split a batch Postgres refuses."""
+        delay = RETRY_FIRST
+        while items:
+            try:
+                with self.db.session() as s:
+                    projects.add_messages(s, [r for r in items if isinstance(r, dict)])
+                    bindings = [b for b in items if isinstance(b, ThreadBinding)]
+                    projects.bind_threads(s, [r for b in bindings if (r := b.row(s)) is not None])
+                return
+            except Exception as exc:
+                if _passing(exc):
+                    log.warning(
+                        "could not record chat history yet; retrying", rows=len(items), error=type(exc).__name__
+                    )
+                    time.sleep(delay)
+                    delay = min(delay * 2, RETRY_MAX)
+                elif len(items) > 1:
+                    for item in items:
+                        self._write([item])
+                    return
+                else:
+                    log.error("left a chat history row out: Postgres refused it", exc_info=True)
+                    return
+
+
+def _passing(exc: Exception) -> bool:
+    """A failure that the same write can get past later: lost connection, deadlock, lock or statement timeout."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError)

@@ -25,7 +25,7 @@ WITH ident AS MATERIALIZED (
     WHERE platform = %(platform)s AND team_id = %(team_id)s AND external_id = %(external_id)s
 ),
 locked AS MATERIALIZED (
-    SELECT id, balance, held FROM users WHERE id = (SELECT user_id FROM ident) FOR UPDATE
+    SELECT id, balance, held FROM users WHERE id = (SELECT user_id FROM ident) FOR NO KEY UPDATE
 ),
 seen AS MATERIALIZED (
     SELECT project_id FROM project_versions WHERE request_key = %(request_key)s

@@ -2,9 +2,11 @@
 
 Every write is one SQL statement (one round trip) in the common case, a chain of data-modifying CTEs:
 
-1. `locked`: `SELECT … FROM users … FOR UPDATE` locks the user's row and reads its newest committed balance/held
-   (READ COMMITTED re-reads a row that changed while we waited for its lock), so concurrent writers for one user
-   queue up behind each other and each sees the previous one's committed result.
+1. `locked`: `SELECT … FROM users … FOR NO KEY UPDATE` locks the user's row and reads its newest committed
+   balance/held (READ COMMITTED re-reads a row that changed while we waited for its lock), so concurrent writers for
+   one user queue up behind each other and each sees the previous one's committed result. NO KEY: the ledger never
+   changes the user's id, so rows that merely reference the user (chat history, projects) are not blocked by it;
+   a plain FOR UPDATE made the history writer and a build's outcome deadlock on the user's row.
 2. `ins`: `INSERT INTO credit_transactions … SELECT … FROM locked WHERE <enough credit> ON CONFLICT DO NOTHING`
    writes the row with balance_after/held_after computed from the locked values. The unique idempotency key
    (and, for a settlement, the one-capture-or-release-per-hold index) decides duplicates: a row with the same
@@ -76,7 +78,7 @@ SELECT ins.id, ins.created_at, ins.reference, locked.id AS user_id,
 
 _CREDIT = f"""
 WITH locked AS MATERIALIZED (
-    SELECT id, balance, held FROM users WHERE id = %(user_id)s FOR UPDATE
+    SELECT id, balance, held FROM users WHERE id = %(user_id)s FOR NO KEY UPDATE
 ),
 ok AS (
     SELECT id, balance, held, CAST(%(amount)s AS bigint) AS amount, CAST(0 AS bigint) AS hold_delta,
@@ -91,7 +93,7 @@ FROM locked LEFT JOIN ins ON true
 
 _HOLD = f"""
 WITH locked AS MATERIALIZED (
-    SELECT id, balance, held FROM users WHERE id = %(user_id)s FOR UPDATE
+    SELECT id, balance, held FROM users WHERE id = %(user_id)s FOR NO KEY UPDATE
 ),
 ok AS (
     SELECT id, balance, held, CAST(0 AS bigint) AS amount, CAST(%(amount)s AS bigint) AS hold_delta,
@@ -109,7 +111,7 @@ WITH h AS MATERIALIZED (
     SELECT user_id, hold_delta, reference FROM credit_transactions WHERE id = %(hold_id)s AND type = 'hold'
 ),
 locked AS MATERIALIZED (
-    SELECT id, balance, held FROM users WHERE id = (SELECT user_id FROM h) FOR UPDATE
+    SELECT id, balance, held FROM users WHERE id = (SELECT user_id FROM h) FOR NO KEY UPDATE
 ),
 ok AS (
     SELECT locked.id, locked.balance, locked.held, -CAST(%(charge)s AS bigint) * h.hold_delta AS amount,

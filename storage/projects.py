@@ -29,7 +29,7 @@ def create_project(session: Session, *, owner_id: int, platform: str, team_id: s
 
 def get_project(session: Session, project_id: int, *, lock: bool = False) -> Project:
     stmt = select(Project).where(Project.id == project_id)
-    project = session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
+    project = session.execute(stmt.with_for_update(key_share=True) if lock else stmt).scalar_one_or_none()
     if project is None:
         raise NotFound(f"project {project_id}")
     return project
@@ -86,7 +86,7 @@ def add_version(
 
 def get_version(session: Session, version_id: int, *, lock: bool = False) -> ProjectVersion:
     stmt = select(ProjectVersion).where(ProjectVersion.id == version_id)
-    version = session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
+    version = session.execute(stmt.with_for_update(key_share=True) if lock else stmt).scalar_one_or_none()
     if version is None:
         raise NotFound(f"version {version_id}")
     return version
