@@ -9,12 +9,14 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine
+from importlib.metadata import version as package_version
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
 import typer
 from prometheus_client import CollectorRegistry
+from pydantic import ValidationError
 from rich.console import Console
 
 from bot import commands, console, doctor, metrics, preview
@@ -358,10 +360,36 @@ def discord(
         raise fail("Discord refused DISCORD_BOT_TOKEN: check it in the developer portal (Bot → Token).") from None
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        out.print(f"autoweb {package_version('autowebiq-bot')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", help="Show the version and exit.", callback=_show_version, is_eager=True)
+    ] = False,
+) -> None:
+    """AutoWebIQ Bot: websites built from chat."""
+
+
+def _settings_problem(exc: ValidationError) -> str:
+    """One line per bad setting: its variable and what is expected, never its value (it may hold a password)."""
+    lines = [
+        f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+    ]
+    return "Invalid configuration: " + "; ".join(lines) + " (see .env.example)."
+
+
 def main() -> None:
     """Console entry point. Usage errors are one line (what is wrong, what to do), never a traceback."""
     try:
         code = app(standalone_mode=False)
+    except ValidationError as exc:  # settings read from the environment or .env
+        err.print(_settings_problem(exc), markup=False, soft_wrap=True)
+        sys.exit(2)
     except typer.Abort:
         sys.exit(130)
     except typer.TyperException as exc:  # usage errors: unknown command, missing argument, bad option
