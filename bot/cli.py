@@ -29,7 +29,7 @@ from jobs.queue import QUEUE_NAMES
 from jobs.worker import make_worker
 from storage import legacy
 from storage.db import Database, upgrade
-from storage.errors import ServiceUnavailable, StorageError
+from storage.errors import EmbeddedServersMissing, ServiceUnavailable, StorageError
 from storage.redis_client import connect
 from storage.settings import StorageSettings
 
@@ -81,6 +81,8 @@ def demo(prompt: Annotated[str, typer.Argument(help="What to build, in plain wor
                 chat.close()
     except ServiceUnavailable as exc:
         raise fail(explain(exc)) from None
+    except EmbeddedServersMissing as exc:
+        raise fail(str(exc)) from None
     except KeyboardInterrupt:
         raise fail("Interrupted; everything the demo started has been stopped.", 130) from None
     if not ok:
@@ -103,6 +105,8 @@ def console_cmd(
                 chat.close()
     except ServiceUnavailable as exc:
         raise fail(explain(exc)) from None
+    except EmbeddedServersMissing as exc:
+        raise fail(str(exc)) from None
     except KeyboardInterrupt:
         raise fail("Bye.", 130) from None
 

