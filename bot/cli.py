@@ -63,7 +63,11 @@ def _require(settings: StorageSettings, *names: str) -> StorageSettings:
 
 
 @app.command()
-def demo(prompt: Annotated[str, typer.Argument(help="What to build, in plain words.")]) -> None:
+def demo(
+    prompt: Annotated[str, typer.Argument(help="What to build, in plain words.")],
+    serve: Annotated[bool, typer.Option("--serve", help="Then serve the preview until Ctrl-C.")] = False,
+    port: Annotated[int, typer.Option(help="Port of the preview server (with --serve).")] = 8080,
+) -> None:
     """Build one site end to end on embedded (or configured) services and show its live progress."""
     configure_logging("WARNING")
     try:
@@ -71,14 +75,21 @@ def demo(prompt: Annotated[str, typer.Argument(help="What to build, in plain wor
     except UserError as exc:
         raise fail(exc.message, 2) from None
     signal.signal(signal.SIGTERM, _terminate)
+    if serve:  # the links the demo prints point at the server it is about to run
+        os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
     try:
-        with storage_for_demo(VAR, out.print) as settings, open_service(settings, prepare=True) as service:
-            chat = console.ConsoleChat(service, out)
+        with (
+            storage_for_demo(VAR, out.print) as settings,
+            open_service(settings, prepare=True, local_admin=console.local_admin()) as service,
+        ):
+            chat = console.ConsoleChat(service, out, serving=serve)
             try:
                 console.top_up_for_demo(chat)
                 ok = console.run_build(chat, prompt)
             finally:
                 chat.close()
+            if ok and serve:
+                _serve_preview(settings, port)
     except ServiceUnavailable as exc:
         raise fail(explain(exc)) from None
     except EmbeddedServersMissing as exc:
@@ -89,6 +100,16 @@ def demo(prompt: Annotated[str, typer.Argument(help="What to build, in plain wor
         raise typer.Exit(1)
 
 
+def _serve_preview(settings: StorageSettings, port: int) -> None:
+    def ready(_: str) -> None:
+        out.print(f"Serving the preview on http://127.0.0.1:{port}/ until Ctrl-C ...", markup=False)
+
+    try:
+        preview.run(settings, host="127.0.0.1", port=port, ready=ready)
+    except OSError as exc:
+        raise fail(f"Cannot serve the preview on port {port} ({exc.strerror}): pass --port N.", 2) from None
+
+
 @app.command("console")
 def console_cmd(
     no_worker: Annotated[bool, typer.Option("--no-worker", help="Leave builds to `autoweb worker`.")] = False,
@@ -97,7 +118,10 @@ def console_cmd(
     configure_logging("WARNING")
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        with storage_for_demo(VAR, out.print) as settings, open_service(settings, prepare=True) as service:
+        with (
+            storage_for_demo(VAR, out.print) as settings,
+            open_service(settings, prepare=True, local_admin=console.local_admin()) as service,
+        ):
             chat = console.ConsoleChat(service, out)
             try:
                 console.interactive(chat, run_jobs=not no_worker)

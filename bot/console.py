@@ -25,13 +25,22 @@ from jobs.worker import make_worker
 from storage import accounts, ledger
 
 
+def local_admin() -> str:
+    """The identity of the person at this terminal, who may grant credits on the deployment they run."""
+    return f"console:local:{getpass.getuser()}"
+
+
 class ConsoleChat:
     """One local user talking to the service."""
 
-    def __init__(self, service: CommandService, console: Console, *, user: str | None = None) -> None:
+    def __init__(
+        self, service: CommandService, console: Console, *, user: str | None = None, serving: bool = False
+    ) -> None:
         self.service = service
         self.console = console
         self.user = user or getpass.getuser()
+        self.serving = serving
+        """True when this process serves the previews it links to (`autoweb demo --serve`)."""
         self.feed = ProgressFeed(service.ctx.redis)
 
     def actor(self) -> Actor:
@@ -86,7 +95,7 @@ class ConsoleChat:
             return False
         if event.kind == "succeeded":
             site, archive = _shown(Path(event.site_path or "")), _shown(Path(event.zip_path or ""))
-            text = messages.console_done(time.monotonic() - started, site, archive, event)
+            text = messages.console_done(time.monotonic() - started, site, archive, event, serving=self.serving)
             self.console.print(text, markup=False, highlight=False)
             return True
         text = messages.build_cancelled(event) if event.kind == "cancelled" else messages.build_failed(event, "-")

@@ -71,12 +71,15 @@ def rate_limited(retry_after: int) -> str:
     return f"Easy there: too many commands at once. Try again in {max(retry_after, 1)} s."
 
 
-def insufficient_credits(kind: str, cost: int, available: int) -> str:
+def insufficient_credits(kind: str, cost: int, available: int, *, admin: str | None = None) -> str:
+    """`admin`: the asker's own user id when they may grant credits themselves (the local console's user)."""
     what = {"build": "A build", "edit": "An edit", "rollback": "A rollback", "images": "That"}.get(kind, "That")
-    return (
-        f"{what} costs {cost} credits and you have {available}. Ask an admin for more "
-        f"(`{CMD} credits`). Nothing was charged."
+    more = (
+        f"You are an admin here: `credits grant {admin} 100` adds more."
+        if admin
+        else f"Ask an admin for more (`{CMD} credits`)."
     )
+    return f"{what} costs {cost} credits and you have {available}. {more} Nothing was charged."
 
 
 def queue_unavailable(ref: str) -> str:
@@ -223,11 +226,16 @@ def build_cancelled(event: ProgressEvent) -> str:
 
 
 # --- console ------------------------------------------------------------------------------------------------
-def console_done(seconds: float, site: str, archive: str, event: ProgressEvent) -> str:
+def console_done(seconds: float, site: str, archive: str, event: ProgressEvent, *, serving: bool = False) -> str:
+    preview = (
+        f"Preview: {event.preview_url}"
+        if serving
+        else f"Open it in a browser, or add --serve to `autoweb demo` to browse it at {event.preview_url}"
+    )
     return (
         f"✅ Done in {seconds:.1f} s: {site} (zip: {archive})\n"
         f"   {event.pages} pages · {event.credits} credits charged · {event.balance} left\n"
-        f"   Preview: autoweb serve, then {event.preview_url}"
+        f"   {preview}"
     )
 
 

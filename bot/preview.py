@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable
 
 import redis
 from aiohttp import web
@@ -99,5 +100,6 @@ async def _redirect(request: web.Request) -> web.Response:
     raise web.HTTPMovedPermanently(f"/p/{request.match_info['project']}/")
 
 
-def run(storage: StorageSettings, *, host: str, port: int) -> None:
-    web.run_app(make_app(storage), host=host, port=port, print=None)
+def run(storage: StorageSettings, *, host: str, port: int, ready: Callable[[str], None] | None = None) -> None:
+    """Serve until SIGINT/SIGTERM; `ready` is called (with aiohttp's banner) once the port is bound."""
+    web.run_app(make_app(storage), host=host, port=port, print=ready)

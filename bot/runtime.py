@@ -84,8 +84,11 @@ def check(ctx: JobContext) -> None:
 
 
 @contextmanager
-def open_service(storage: StorageSettings, *, prepare: bool = False) -> Iterator[CommandService]:
-    """A checked command service; with `prepare`, the schema is upgraded and the catalog seeded first."""
+def open_service(
+    storage: StorageSettings, *, prepare: bool = False, local_admin: str | None = None
+) -> Iterator[CommandService]:
+    """A checked command service; with `prepare`, the schema is upgraded and the catalog seeded first.
+    `local_admin` (`console:local:<user>`) may grant credits: the person at the terminal of a local deployment."""
     ctx = JobContext.from_settings(storage, JobSettings(), pool_size=DATABASE_CONNECTIONS)
     try:
         check(ctx)
@@ -93,7 +96,10 @@ def open_service(storage: StorageSettings, *, prepare: bool = False) -> Iterator
             upgrade(ctx.db.url)
             ctx.catalog.seed()
         context.install(ctx)  # jobs run in this process (demo, console) use these connections
-        service = CommandService(ctx, BotSettings())
+        settings = BotSettings()
+        if local_admin:
+            settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {local_admin}})
+        service = CommandService(ctx, settings)
         try:
             yield service
         finally:

@@ -230,7 +230,7 @@ class CommandService:
                 version_id, number = version.id, version.number
                 stale = ledger.take_changed(s.info)  # dropped from the cache with the enqueue, below
         except InsufficientCredits as exc:
-            raise UserError(messages.insufficient_credits(kind, cost, exc.available)) from exc
+            raise UserError(messages.insufficient_credits(kind, cost, exc.available, admin=self._admin(c))) from exc
         except IntegrityError:  # a concurrent redelivery of the same event won the race
             with self.ctx.db.session() as s:
                 seen = projects.find_version_by_request(s, key)
@@ -263,7 +263,7 @@ class CommandService:
                     break
                 c.known_user_id = self._identify(a)  # their first command: create them, then accept it
         except InsufficientCredits as exc:
-            raise UserError(messages.insufficient_credits("build", cost, exc.available)) from exc
+            raise UserError(messages.insufficient_credits("build", cost, exc.available, admin=self._admin(c))) from exc
         c.known_user_id = accepted.user_id
         if accepted.duplicate or accepted.version_id is None:
             return self._duplicate(accepted.project_id)
@@ -425,6 +425,10 @@ class CommandService:
         with self.ctx.db.session() as s:
             recent = [(t.type, t.amount or -t.hold_delta, t.reference) for t in ledger.recent(s, c.user_id)]
         return Reply(text=messages.credits_summary(cached["balance"], cached["held"], recent), ephemeral=True)
+
+    def _admin(self, c: _Context) -> str | None:
+        """The asker's user id when they may grant credits (they are told how to top themselves up)."""
+        return c.actor.user_id if c.actor.qualified_id in self.settings.admin_ids else None
 
     def _grant(self, c: _Context, command: Command) -> Reply:
         assert command.target_user is not None and command.amount is not None

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import getpass
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +18,20 @@ from pathlib import Path
 import psutil
 import pytest
 
+from storage.embedded import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 AUTOWEB = [sys.executable, "-c", "from bot.cli import main; main()"]
 PROMPT = "a landing page for Sweet Crumbs, a bakery in Leeds, with a menu and contact page"
 URL_VARS = ("DATABASE_URL", "REDIS_URL", "MONGO_URL")
+DONE_LIMIT = 5.0
+"""Seconds from the command to "Done" for a build that takes well under one."""
+
+
+def done_seconds(out: str) -> float:
+    match = re.search(r"Done in ([0-9.]+) s", out)
+    assert match, out
+    return float(match.group(1))
 
 
 @pytest.fixture
@@ -51,6 +66,7 @@ def test_demo_builds_the_site_on_embedded_services_and_leaves_nothing_running(wo
     assert "Sweet Crumbs · project #1" in out and "credits held" in out
     assert "Rendering pages" in out and "3/3" in out  # live progress received over pub/sub
     assert "✅ Done" in out and "var/sites/1/v1/index.html" in out
+    assert done_seconds(out) < DONE_LIMIT  # RQ's command listener used to hold the burst worker 60 s
     assert "Stopped embedded services." in out
     index = workdir / "var" / "sites" / "1" / "v1" / "index.html"
     assert "Sweet Crumbs" in index.read_text()
@@ -60,6 +76,7 @@ def test_demo_builds_the_site_on_embedded_services_and_leaves_nothing_running(wo
     warm = run(["demo", "a portfolio for a wedding photographer in Bath"], workdir)
     assert warm.returncode == 0, warm.stdout + warm.stderr
     assert "project #2" in warm.stdout
+    assert done_seconds(warm.stdout) < DONE_LIMIT
     assert leftovers(workdir) == []
 
 
@@ -102,3 +119,46 @@ def test_unreachable_services_are_named_with_what_to_do(workdir, database_url, r
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(expected), result.stderr
         assert "Start it or fix" in lines[0]
+
+
+def test_demo_serve_keeps_the_preview_up_until_ctrl_c(workdir):
+    environ = {k: v for k, v in os.environ.items() if k not in (*URL_VARS, "PUBLIC_BASE_URL")}
+    port = free_port()
+    environ.update(PYTHONPATH=str(ROOT), COLUMNS="200")
+    args = [*AUTOWEB, "demo", PROMPT, "--serve", "--port", str(port)]
+    proc = subprocess.Popen(args, cwd=workdir, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any("until Ctrl-C" in line for line in lines):
+        lines.append(proc.stdout.readline())
+    preview = re.search(r"Preview: (http://127\.0\.0\.1:\d+/p/[^/\s]+/)", "".join(lines))
+    assert preview, "".join(lines)
+    with urllib.request.urlopen(preview.group(1), timeout=10) as response:
+        assert response.status == 200 and "Sweet Crumbs" in response.read().decode()
+    proc.send_signal(signal.SIGINT)
+    rest, _ = proc.communicate(timeout=30)
+    assert "Stopped embedded services." in rest
+    assert leftovers(workdir) == []
+
+
+def test_the_console_user_is_told_how_to_top_up_when_out_of_credits(workdir):
+    """The person at the terminal runs the deployment: they may grant credits, and the refusal says how."""
+    script = "credits\n" + "build a site for Sweet Crumbs, a bakery in Leeds\n" * 4 + "quit\n"
+    environ = {k: v for k, v in os.environ.items() if k not in URL_VARS}
+    environ.update(PYTHONPATH=str(ROOT), COLUMNS="200", SIGNUP_CREDITS="20", BUILD_COST="10")
+    result = subprocess.run(
+        [*AUTOWEB, "console"], cwd=workdir, env=environ, input=script, capture_output=True, text=True, timeout=180
+    )
+    user = getpass.getuser()
+    assert f"You are an admin here: `credits grant {user} 100` adds more." in result.stdout, result.stdout
+    granted = subprocess.run(
+        [*AUTOWEB, "console"],
+        cwd=workdir,
+        env=environ,
+        input=f"credits grant {user} 100\ncredits\nquit\n",
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert f"Granted 100 credits to {user}." in granted.stdout, granted.stdout
