@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -147,8 +148,13 @@ def worker(
     queues: Annotated[list[str] | None, typer.Argument(help="Queues to serve (default: all).")] = None,
     burst: Annotated[bool, typer.Option("--burst", help="Quit when the queues are empty.")] = False,
     metrics_port: Annotated[int | None, typer.Option(help="Serve GET /metrics here (default: METRICS_PORT).")] = None,
+    max_jobs: Annotated[int | None, typer.Option(min=1, help="Restart the process after this many jobs.")] = None,
+    max_memory: Annotated[
+        int | None, typer.Option(min=1, help="Restart the process after a job that leaves it above this many MB.")
+    ] = None,
+    fork: Annotated[bool, typer.Option("--fork", help="Fork a work horse per job (RQ's default) instead.")] = False,
 ) -> None:
-    """Run an RQ worker for the builds, images and default queues."""
+    """Run an RQ worker for the builds, images and default queues (warm: jobs run in this process)."""
     configure_logging("INFO")
     names = queues or list(QUEUE_NAMES)
     unknown = [q for q in names if q not in QUEUE_NAMES]
@@ -163,7 +169,13 @@ def worker(
         raise fail(explain(ServiceUnavailable("Redis", "no answer"))) from None
     if port := metrics_port if metrics_port is not None else BotSettings().metrics_port:
         _serve_metrics(port, metrics.registry_for(client=client))  # job durations are timed in this process
-    make_worker(client, names).work(burst=burst)
+    running = make_worker(client, names, fork=fork, max_memory=max_memory * 2**20 if max_memory else None)
+    if fork:
+        gc.freeze()  # horses inherit these objects: never collecting them keeps their pages shared
+    running.work(burst=burst, max_jobs=max_jobs)
+    if not burst and (getattr(running, "restart_wanted", False) or (max_jobs and not running._stop_requested)):
+        client.close()
+        os.execv(sys.executable, [sys.executable, "-c", "from bot.cli import main; main()", *sys.argv[1:]])
 
 
 @app.command()

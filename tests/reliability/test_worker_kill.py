@@ -11,18 +11,30 @@ import pytest
 from sqlalchemy import select
 
 from bot.progress_feed import ProgressFeed
-from jobs.queue import BUILDS, queue
+from jobs.queue import BUILDS, build_job_id, queue
 from storage import projects
 from storage.models import CreditTransaction, OutboxEntry
 from tests.helpers import actor, assert_ledger_consistent
-from tests.reliability.processes import StallingApi, children, start_worker, stop, wait_until, worker_env
+from tests.reliability.processes import (
+    WORKER_MODES,
+    StallingApi,
+    children,
+    job_runner,
+    start_worker,
+    stop,
+    wait_until,
+    worker_env,
+)
 
 PROMPT = "a landing page for Sweet Crumbs, a bakery in Leeds, with a menu and contact page"
 RECOVERY_LIMIT = 120.0
 
 
 @pytest.mark.timeout(240)
-def test_sigkill_of_worker_and_work_horse_mid_build_retries_on_another_worker(service, ctx, storage_settings, tmp_path):
+@pytest.mark.parametrize("mode", WORKER_MODES)
+def test_sigkill_of_worker_and_work_horse_mid_build_retries_on_another_worker(
+    service, ctx, storage_settings, tmp_path, mode
+):
     api = StallingApi().start()
     urls = {
         "DATABASE_URL": str(storage_settings.database_url),
@@ -31,16 +43,16 @@ def test_sigkill_of_worker_and_work_horse_mid_build_retries_on_another_worker(se
     }
     env = worker_env(urls, tmp_path / "sites", LLM_API_URL=api.url, LLM_API_KEY="sk-reliability")
     feed = ProgressFeed(ctx.redis)
-    workers = [start_worker(env, tmp_path / f"worker{n}.log", BUILDS) for n in range(2)]
+    workers = [start_worker(env, tmp_path / f"worker{n}.log", BUILDS, mode=mode) for n in range(2)]
     try:
         reply = service.handle(actor("kill"), f"build {PROMPT}")
         assert reply.version_id is not None
         assert api.first_call.wait(60), "no worker started the build"
-        busy = wait_until(lambda: next((w for w in workers if children(w.pid)), None), 10)
-        horse = children(busy.pid)[0]
+        busy = wait_until(lambda: job_runner(ctx.redis, build_job_id(reply.version_id), workers), 10)
         with ctx.db.session() as s:
             assert projects.get_version(s, reply.version_id).status == "running"
-        os.kill(horse, signal.SIGKILL)  # the horse runs in its own process group (setpgrp): both are killed
+        for horse in children(busy.pid):  # a forked horse runs in its own process group (setpgrp): kill both
+            os.kill(horse, signal.SIGKILL)
         os.kill(busy.pid, signal.SIGKILL)
         killed = time.monotonic()
         busy.wait(5)
