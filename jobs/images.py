@@ -5,7 +5,13 @@ Deterministic: the same name and palette give byte-identical PNG files.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
@@ -76,23 +82,59 @@ def og_card(name: str, tagline: str, palette: dict[str, str]) -> Image.Image:
     return img
 
 
+IMAGE_STYLE = 1
+"""Bump when the drawing code changes: cached images are keyed by it and by every input."""
+
+
 def write_images(
-    out_dir: Path, name: str, tagline: str, palette: dict[str, str], *, seed: str = "", gallery: int = 0
+    out_dir: Path,
+    name: str,
+    tagline: str,
+    palette: dict[str, str],
+    *,
+    seed: str = "",
+    gallery: int = 0,
+    cache: Path | None = None,
 ) -> list[Path]:
-    """Write every site image into `out_dir` and return their paths."""
+    """Write every site image into `out_dir` and return their paths.
+
+    With `cache` (a directory beside the sites), each image is kept there under a hash of what it is drawn from,
+    and the next site that needs the same image (an edit's re-render, a rebuild) links it instead of drawing and
+    encoding it again: PNG encoding was most of a build's own CPU."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    mark = logo(name, palette)
-    images = {
-        "hero.png": hero(name, palette, seed_text=seed),
-        "logo.png": mark,
-        "favicon.png": mark.resize((32, 32), Image.Resampling.LANCZOS),
-        "og.png": og_card(name, tagline, palette),
+    mark = functools.cache(lambda: logo(name, palette))
+    drawings: dict[str, tuple[tuple[object, ...], Callable[[], Image.Image]]] = {
+        "hero.png": ((name, palette, seed), lambda: hero(name, palette, seed_text=seed)),
+        "logo.png": ((name, palette), mark),
+        "favicon.png": ((name, palette), lambda: mark().resize((32, 32), Image.Resampling.LANCZOS)),
+        "og.png": ((name, tagline, palette), lambda: og_card(name, tagline, palette)),
     }
     for i in range(1, gallery + 1):
-        images[f"gallery-{i}.png"] = hero(name, palette, (800, 600), seed_text=f"{seed}#{i}")
+        drawings[f"gallery-{i}.png"] = (
+            (name, palette, seed, i),
+            functools.partial(hero, name, palette, (800, 600), seed_text=f"{seed}#{i}"),
+        )
     paths = []
-    for filename, image in images.items():
+    for filename, (inputs, draw) in drawings.items():
         path = out_dir / filename
-        image.save(path, format="PNG", optimize=False, compress_level=6)
+        _write(path, draw, None if cache is None else _cached_path(cache, filename, inputs))
         paths.append(path)
     return paths
+
+
+def _cached_path(cache: Path, filename: str, inputs: tuple[object, ...]) -> Path:
+    key = hashlib.sha256(json.dumps([IMAGE_STYLE, filename.split("-")[0], inputs], sort_keys=True).encode()).hexdigest()
+    return cache / key[:2] / f"{key}.png"
+
+
+def _write(path: Path, draw: Callable[[], Image.Image], cached: Path | None) -> None:
+    if cached is not None and cached.is_file():
+        shutil.copyfile(cached, path)  # a copy, not a link: a site's file may be rewritten in place later
+        return
+    draw().save(path, format="PNG", optimize=False, compress_level=6)
+    if cached is not None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs the next build time
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+            shutil.copyfile(path, tmp)
+            tmp.replace(cached)  # atomic: a concurrent reader sees the whole file or none

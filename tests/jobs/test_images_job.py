@@ -54,3 +54,23 @@ def test_cancel_finds_a_queued_images_job(service, ctx, run_jobs):
     service.handle(actor(), f"cancel #{pid}")
     job = Job.fetch(queue.build_job_id(reply.version_id), connection=ctx.redis, serializer=JSONSerializer)
     assert job.get_status() == "canceled"
+
+
+def test_cached_images_are_byte_identical_and_skip_drawing(tmp_path):
+    """The image cache: the second site with the same inputs gets the same bytes from the cache, and a change of
+    any input (the tagline here) draws that image anew while the others still come from the cache."""
+    from jobs.images import write_images
+
+    palette = {"primary": "#6b3e1f", "secondary": "#b4540a", "accent": "#f5d0a9", "on_primary": "#ffffff"}
+    cache = tmp_path / "cache"
+    first = write_images(tmp_path / "a", "Sweet Crumbs", "Bread", palette, seed="s", gallery=2, cache=cache)
+    stamps = {p: p.stat().st_mtime_ns for p in cache.rglob("*.png")}
+    second = write_images(tmp_path / "b", "Sweet Crumbs", "Bread", palette, seed="s", gallery=2, cache=cache)
+    assert [p.name for p in first] == [p.name for p in second]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(first, second, strict=True))
+    assert len(list(cache.rglob("*.png"))) == len(first)
+    assert {p: p.stat().st_mtime_ns for p in cache.rglob("*.png")} == stamps  # read, not drawn and written again
+    third = write_images(tmp_path / "c", "Sweet Crumbs", "Cakes", palette, seed="s", gallery=2, cache=cache)
+    changed = {p.name for p, q in zip(first, third, strict=True) if p.read_bytes() != q.read_bytes()}
+    assert changed == {"og.png"}
+    assert len(list(cache.rglob("*.png"))) == len(first) + 1
