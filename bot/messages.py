@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -123,6 +124,15 @@ def no_such_version(project: int, version: int) -> str:
     return f"Project #{project} has no finished v{version}. `{CMD} history #{project}` lists them."
 
 
+def rolled_back(name: str, version: int, preview: str, kept: Sequence[str]) -> str:
+    later = f" Later versions are kept: {kept[-1]}" if kept else ""
+    return f"↩️ {name} v{version} is live again: {preview} (instant, no charge).{later}"
+
+
+def already_live(project: int, version: int) -> str:
+    return f"v{version} of #{project} is already live. `{CMD} history #{project}` lists the others."
+
+
 def project_busy(project: int) -> str:
     return f"Project #{project} is still building. Wait for it to finish or `{CMD} cancel #{project}`."
 
@@ -150,11 +160,24 @@ def granted(amount: int, user: str, balance: int) -> str:
     return f"Granted {amount:,} credits to {user}. Their balance is now {balance:,}."
 
 
+OPERATION_WORDS = {
+    "grant": "granted",
+    "purchase": "bought",
+    "refund": "refunded",
+    "adjustment": "adjusted",
+    "held": "held for",
+    "charged": "for",
+    "released": "back from",
+}
+"""How `credits` words each kind of operation (a hold and its capture or release are one line)."""
+
+
 def credits_summary(balance: int, held: int, recent: Sequence[tuple[str, int, str]]) -> str:
+    """`recent`: (kind, net effect, what it was for) per operation, newest first (`storage.ledger.operations`)."""
     lines = [f"You have {balance - held:,} credits available ({balance:,} balance, {held:,} held)."]
     if recent:
         lines.append("Recent:")
-        lines += [f"• {kind} {amount:+,} {ref}".rstrip() for kind, amount, ref in recent]
+        lines += [f"• {net:+,} {OPERATION_WORDS.get(kind, kind)} {label}".rstrip() for kind, net, label in recent]
     return "\n".join(lines)
 
 
@@ -178,11 +201,15 @@ def project_status(
     return line
 
 
-def history(project: int, rows: Sequence[tuple[int, str, str, str]]) -> str:
+def history(project: int, rows: Sequence[tuple[int, str, str, str]], live: int | None = None) -> str:
+    """`rows`: (number, kind, state, instruction) per version; `live`: the number of the version served now."""
     if not rows:
         return f"Project #{project} has no versions yet."
     return f"History of #{project}:\n" + "\n".join(
-        f"• v{n} {kind} · {state}" + (f" · {what[:60]}" if what else "") for n, kind, state, what in rows
+        f"• v{n} {kind} · {state}"
+        + (" · live" if n == live else "")
+        + (f" · {textwrap.shorten(what, 60, placeholder=' …')}" if what else "")
+        for n, kind, state, what in rows
     )
 
 

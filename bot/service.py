@@ -329,27 +329,24 @@ class CommandService:
         raise UserError(messages.no_such_version(project.id, project.current_version or 1))
 
     def _rollback(self, c: _Context, command: Command) -> Reply:
+        """Make an earlier version live again: instant and free, nothing is built (its files are kept)."""
         assert command.project is not None and command.version is not None
         with self.ctx.db.session() as s:
             project = self._own_project(s, c, command.project)
-            old = next(
-                (
-                    v
-                    for v in projects.versions_of(s, project.id)
-                    if v.number == command.version and v.status == "succeeded" and v.spec
-                ),
-                None,
-            )
-            if old is None:
+            projects.get_project(s, project.id, lock=True)  # against a build finishing at the same moment
+            if projects.active_version(s, project.id) is not None:
+                raise UserError(messages.project_busy(project.id))
+            target = projects.finished_version(s, project.id, command.version)
+            if target is None:
                 raise UserError(messages.no_such_version(project.id, command.version))
-            spec = dict(old.spec or {})
-        return self._queue_version(
-            c,
-            kind="rollback",
-            project=project,
-            instruction=f"rollback to v{command.version}",
-            spec=spec,
-        )
+            if target.number == project.current_version:
+                return Reply(text=messages.already_live(project.id, target.number), project_id=project.id)
+            later = [v.number for v in projects.versions_of(s, project.id) if v.number > target.number]
+            projects.make_live(s, project, target)
+            name, number = project.name, target.number
+        kept = [self.ctx.settings.preview_url(project.id, n) for n in later[-1:]]
+        text = messages.rolled_back(name, number, self.ctx.settings.preview_url(project.id), kept)
+        return Reply(text=text, project_id=project.id)
 
     def _images(self, c: _Context, command: Command) -> Reply:
         with self.ctx.db.session() as s:
@@ -413,7 +410,8 @@ class CommandService:
         with self.ctx.db.session() as s:
             project = self._own_project(s, c, command.project)
             rows = [(v.number, v.kind, v.status, v.instruction) for v in projects.versions_of(s, project.id)]
-        return Reply(text=messages.history(project.id, rows), project_id=project.id)
+            live = project.current_version
+        return Reply(text=messages.history(project.id, rows, live), project_id=project.id)
 
     def _credits(self, c: _Context, command: Command) -> Reply:
         def load() -> dict[str, int]:
@@ -423,7 +421,9 @@ class CommandService:
 
         cached = self.ctx.cache.balance(c.user_id, load)
         with self.ctx.db.session() as s:
-            recent = [(t.type, t.amount or -t.hold_delta, t.reference) for t in ledger.recent(s, c.user_id)]
+            ops = ledger.operations(s, c.user_id)
+            labels = projects.version_labels(s, [o.reference for o in ops])
+        recent = [(o.kind, o.net, labels.get(o.reference, "")) for o in ops]
         return Reply(text=messages.credits_summary(cached["balance"], cached["held"], recent), ephemeral=True)
 
     def _admin(self, c: _Context) -> str | None:

@@ -8,9 +8,10 @@ transaction per command, and after it the binding and each progress message one 
 whatever has queued up into one transaction (one INSERT for the messages), so they cost a fraction of a
 transaction each. `flush()` waits until everything queued so far is written; `close()` flushes and stops. A batch
 that fails for a passing reason (Postgres down or restarting, a deadlock, a lock timeout) is retried with backoff
-until it is written; one that Postgres refuses for what it holds (a row whose project is gone) is written row by row,
-so only the row that cannot be stored is left out, with an error in the log. Rows carry the time they were queued,
-so history is read in order of `created_at` (ids follow the order of writing, which a batch delays).
+until it is written (for up to RETRY_WINDOW; after `close()`, CLOSE_GRACE); one that Postgres refuses for what it
+holds (a row whose project is gone) is written row by row, so only the row that cannot be stored is left out, with
+an error in the log. Rows carry the time they were queued, so history is read in order of `created_at` (ids
+follow the order of writing, which a batch delays).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ LINGER = 0.2
 transaction per command cost as much CPU as all the work after a Slack ack; this makes it one per 0.2 s."""
 RETRY_FIRST, RETRY_MAX = 0.1, 5.0
 """Seconds before the first retry of a batch that failed for a passing reason, and the most between two."""
+RETRY_WINDOW, CLOSE_GRACE = 300.0, 5.0
+"""Seconds a batch is retried (a Postgres restart or failover fits), or, once `close()` was called, at most."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class HistoryWriter:
         self._rows: queue.Queue[dict[str, Any] | ThreadBinding | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._closing = False
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         """Queue messages (ProjectMessage's columns) for the writer thread."""
@@ -96,6 +100,7 @@ class HistoryWriter:
         self._rows.join()
 
     def close(self) -> None:
+        self._closing = True
         if self._thread is not None and self._thread.is_alive():
             self._rows.put(None)
             self._thread.join(timeout=10)
@@ -119,7 +124,7 @@ class HistoryWriter:
 
     def _write(self, items: list[dict[str, Any] | ThreadBinding]) -> None:
         """Write `items` in one transaction, retrying passing failures; split a batch Postgres refuses."""
-        delay = RETRY_FIRST
+        delay, started = RETRY_FIRST, time.monotonic()
         while items:
             try:
                 with self.db.session() as s:
@@ -128,12 +133,16 @@ class HistoryWriter:
                     projects.bind_threads(s, [r for b in bindings if (r := b.row(s)) is not None])
                 return
             except Exception as exc:
-                if _passing(exc):
+                waited = time.monotonic() - started
+                if _passing(exc) and waited < (CLOSE_GRACE if self._closing else RETRY_WINDOW):
                     log.warning(
                         "could not record chat history yet; retrying", rows=len(items), error=type(exc).__name__
                     )
                     time.sleep(delay)
                     delay = min(delay * 2, RETRY_MAX)
+                elif _passing(exc):
+                    log.error("gave up recording chat history", rows=len(items), seconds=round(waited), exc_info=True)
+                    return
                 elif len(items) > 1:
                     for item in items:
                         self._write([item])

@@ -328,3 +328,42 @@ def recent(session: Session, user_id: int, limit: int = 5) -> list[CreditTransac
             .limit(limit)
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One thing that moved credits, as a user reads it: a grant, or a hold with its capture or release."""
+
+    kind: str
+    """`grant`, `purchase`, `refund`, `adjustment`, or for a hold: `held` (open), `charged` or `released`."""
+    net: int
+    """Its effect on the balance (a hold: what it took, or would take if captured)."""
+    reference: str
+
+
+def operations(session: Session, user_id: int, limit: int = 5) -> list[Operation]:
+    """The user's last `limit` operations, newest first: a hold and its settlement are one line, not two."""
+    rows = list(
+        session.execute(
+            select(CreditTransaction)
+            .where(CreditTransaction.user_id == user_id)
+            .order_by(CreditTransaction.id.desc())
+            .limit(limit * 2 + 1)  # at most two rows per operation
+        ).scalars()
+    )
+    settled = {r.hold_id: r for r in rows if r.type in ("capture", "release") and r.hold_id is not None}
+    holds = {r.id for r in rows if r.type == "hold"}
+    found: list[Operation] = []
+    for row in rows:
+        if row.type in ("capture", "release"):
+            if row.hold_id not in holds:  # its hold is older than this page: the settlement stands for both
+                kind = "charged" if row.type == "capture" else "released"
+                found.append(Operation(kind=kind, net=row.amount, reference=row.reference))
+        elif row.type == "hold":
+            settle = settled.get(row.id)
+            kind = "held" if settle is None else ("charged" if settle.type == "capture" else "released")
+            net = 0 if kind == "released" else -row.hold_delta
+            found.append(Operation(kind=kind, net=net, reference=row.reference))
+        else:
+            found.append(Operation(kind=row.type, net=row.amount, reference=row.reference))
+    return found[:limit]

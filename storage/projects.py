@@ -29,7 +29,9 @@ def create_project(session: Session, *, owner_id: int, platform: str, team_id: s
 
 def get_project(session: Session, project_id: int, *, lock: bool = False) -> Project:
     stmt = select(Project).where(Project.id == project_id)
-    project = session.execute(stmt.with_for_update(key_share=True) if lock else stmt).scalar_one_or_none()
+    if lock:  # a locked read must see the row as it is now, not as this session loaded it before the lock
+        stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
+    project = session.execute(stmt).scalar_one_or_none()
     if project is None:
         raise NotFound(f"project {project_id}")
     return project
@@ -86,7 +88,9 @@ def add_version(
 
 def get_version(session: Session, version_id: int, *, lock: bool = False) -> ProjectVersion:
     stmt = select(ProjectVersion).where(ProjectVersion.id == version_id)
-    version = session.execute(stmt.with_for_update(key_share=True) if lock else stmt).scalar_one_or_none()
+    if lock:
+        stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
+    version = session.execute(stmt).scalar_one_or_none()
     if version is None:
         raise NotFound(f"version {version_id}")
     return version
@@ -199,3 +203,40 @@ def project_for_thread(session: Session, *, platform: str, team_id: str, channel
             UserSession.expires_at > datetime.now(UTC),
         )
     ).scalar_one_or_none()
+
+
+def finished_version(session: Session, project_id: int, number: int) -> ProjectVersion | None:
+    """The project's version `number` if it succeeded (its site exists), else None."""
+    return session.execute(
+        select(ProjectVersion).where(
+            ProjectVersion.project_id == project_id,
+            ProjectVersion.number == number,
+            ProjectVersion.status == "succeeded",
+        )
+    ).scalar_one_or_none()
+
+
+def make_live(session: Session, project: Project, version: ProjectVersion) -> None:
+    """Serve `version` as the project's current one (a rollback: no build, no charge)."""
+    project.current_version = version.number
+    add_message(
+        session,
+        role="progress",
+        platform=project.platform,
+        project_id=project.id,
+        user_id=project.owner_id,
+        text=f"v{version.number} is live again (rollback, no charge)",
+    )
+
+
+def version_labels(session: Session, references: list[str]) -> dict[str, str]:
+    """`version:<id>` ledger references → "#<project> v<n> <kind>", for people reading their credits."""
+    ids = {int(r.split(":", 1)[1]) for r in references if r.startswith("version:") and r[8:].isdigit()}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(ProjectVersion.id, ProjectVersion.project_id, ProjectVersion.number, ProjectVersion.kind).where(
+            ProjectVersion.id.in_(ids)
+        )
+    )
+    return {f"version:{vid}": f"#{pid} v{n} {kind}" for vid, pid, n, kind in rows}

@@ -70,16 +70,16 @@ def test_credits_shows_balance_open_holds_and_the_last_five_transactions(service
     assert (first.text, first.ephemeral) == (messages.credits_summary(50, 0, [("grant", 50, "")]), True)
 
     build = service.handle(actor(), f"build {PROMPT}")
-    hold_ref = f"version:{build.version_id}"
+    hold_ref = f"#{build.project_id} v1 build"  # one line per operation, named as the user knows it
     assert service.handle(actor(), "credits").text == messages.credits_summary(
-        50, 10, [("hold", -10, hold_ref), ("grant", 50, "")]
+        50, 10, [("held", -10, hold_ref), ("grant", 50, "")]
     )
     meet(service, ADMIN)
     for n in (1, 2, 3, 4):
         service.handle(actor(ADMIN), f"credits grant alice {n}")
     text = service.handle(actor(), "credits").text
     assert text == messages.credits_summary(
-        60, 10, [("grant", 4, ""), ("grant", 3, ""), ("grant", 2, ""), ("grant", 1, ""), ("hold", -10, hold_ref)]
+        60, 10, [("grant", 4, ""), ("grant", 3, ""), ("grant", 2, ""), ("grant", 1, ""), ("held", -10, hold_ref)]
     )
     assert text.startswith("You have 50 credits available (60 balance, 10 held).")
 
@@ -243,3 +243,19 @@ def test_an_admin_grant_lets_a_refused_user_build(ctx, bot_settings):
     assert accepted.project_id is not None
     alice = user_row(ctx, "alice")
     assert (alice.balance, alice.held) == (10, 10)
+
+
+def test_credits_lists_one_line_per_operation_with_its_net_effect(service, ctx, run_jobs):
+    """A hold and its capture (or release) are one operation: "-10 for #1 v1 build", not "hold -10, capture -10",
+    which read as a double charge."""
+    built = service.handle(actor(), f"build {PROMPT}")
+    assert run_jobs()
+    edit = service.handle(actor(), f"edit #{built.project_id} make it green")
+    service.handle(actor(), f"cancel #{built.project_id}")
+    text = service.handle(actor(), "credits").text
+    pid = built.project_id
+    assert edit.version_id is not None
+    assert text == messages.credits_summary(
+        40, 0, [("released", 0, f"#{pid} v2 edit"), ("charged", -10, f"#{pid} v1 build"), ("grant", 50, "")]
+    )
+    assert "• -10 for #1 v1 build" in text.replace(f"#{pid}", "#1") and "hold" not in text

@@ -146,6 +146,7 @@ def test_edits_become_new_versions_with_the_change_applied(service, ctx, run_job
             (4, "edit", "succeeded", "remove the faq"),
             (5, "edit", "succeeded", "rename to Crumbs & Co"),
         ],
+        live=5,
     )
 
 
@@ -169,27 +170,37 @@ def test_an_edit_that_changes_nothing_is_refused_and_nothing_is_held(service, ct
 
 
 # --- rollback -------------------------------------------------------------------------------------------------
-def test_rollback_makes_a_new_version_with_the_old_spec(service, ctx, run_jobs):
+def test_rollback_makes_an_old_version_live_at_once_and_free(service, ctx, run_jobs):
     pid = built(service, run_jobs)
     service.handle(actor(), f"edit #{pid} make it purple")
     assert run_jobs()
+    before = written(ctx)
 
     reply = service.handle(actor(), f"rollback #{pid} v1")
-    assert reply.text == messages.build_accepted("Sweet Crumbs", pid, 3, 0, 10)
-    v1, purple, back = versions(ctx, pid)
-    assert (back.kind, back.status, back.instruction) == ("rollback", "queued", "rollback to v1")
-    assert back.spec == v1.spec and back.spec != purple.spec
-
-    assert run_jobs()
-    v1, _, back = versions(ctx, pid)
-    assert back.status == "succeeded" and back.spec == v1.spec
+    settings = ctx.settings
+    assert reply.text == messages.rolled_back(
+        "Sweet Crumbs", 1, settings.preview_url(pid), [settings.preview_url(pid, 2)]
+    )
+    assert not run_jobs()  # nothing was queued: nothing is built
+    assert [v.number for v in versions(ctx, pid)] == [1, 2]
     with ctx.db.session() as s:
         project = s.get(Project, pid)
-        assert project is not None and project.current_version == 3
-    assert (site_dir(ctx, pid, 3) / "index.html").read_text() == (site_dir(ctx, pid, 1) / "index.html").read_text()
+        assert project is not None and project.current_version == 1
+    assert written(ctx) == before and balance(ctx) == (30, 0)  # free: no version, no ledger row
+    history = service.handle(actor(), f"history #{pid}").text
+    assert "• v1 build · succeeded · live" in history and "v2 edit · succeeded · make it purple" in history
 
-    second = service.handle(actor(), f"rollback #{pid} 2")  # the bare number works too
-    assert second.text == messages.build_accepted("Sweet Crumbs", pid, 4, 0, 10)
+    again = service.handle(actor(), f"rollback #{pid} 1")  # the bare number works too
+    assert again.text == messages.already_live(pid, 1)
+    forward = service.handle(actor(), f"rollback #{pid} 2")
+    assert forward.text == messages.rolled_back("Sweet Crumbs", 2, settings.preview_url(pid), [])
+
+    service.handle(actor(), f"rollback #{pid} v1")
+    edit = service.handle(actor(), f"edit #{pid} add a faq")
+    assert edit.version_id is not None and run_jobs()
+    newest = versions(ctx, pid)[-1]
+    assert newest.number == 3 and newest.spec is not None
+    assert newest.spec["palette"] == versions(ctx, pid)[0].spec["palette"]  # the edit starts from the live v1
 
 
 @pytest.mark.parametrize("version", [0, 9])
@@ -265,7 +276,9 @@ def test_status_projects_and_history_follow_a_build(service, ctx, run_jobs):
     listed = messages.projects_list([(pid, "Sweet Crumbs", 1, "succeeded")])
     assert service.handle(actor(), "projects").text == listed
     assert service.handle(actor(), "status").text == listed
-    assert service.handle(actor(), f"history #{pid}").text == messages.history(pid, [(1, "build", "succeeded", "")])
+    assert service.handle(actor(), f"history #{pid}").text == messages.history(
+        pid, [(1, "build", "succeeded", "")], live=1
+    )
     # A team-mate on the same platform and team sees the team's projects.
     assert service.handle(actor("carol"), "projects").text == listed
 
