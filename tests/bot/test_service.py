@@ -198,9 +198,9 @@ def test_rollback_makes_an_old_version_live_at_once_and_free(service, ctx, run_j
     service.handle(actor(), f"rollback #{pid} v1")
     edit = service.handle(actor(), f"edit #{pid} add a faq")
     assert edit.version_id is not None and run_jobs()
-    newest = versions(ctx, pid)[-1]
-    assert newest.number == 3 and newest.spec is not None
-    assert newest.spec["palette"] == versions(ctx, pid)[0].spec["palette"]  # the edit starts from the live v1
+    first, newest = versions(ctx, pid)[0], versions(ctx, pid)[-1]
+    assert newest.number == 3 and newest.spec is not None and first.spec is not None
+    assert newest.spec["palette"] == first.spec["palette"]  # the edit starts from the live v1, not v2
 
 
 @pytest.mark.parametrize("version", [0, 9])
