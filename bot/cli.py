@@ -138,7 +138,7 @@ def console_cmd(
 
 def _serve_metrics(port: int, registry: CollectorRegistry) -> None:
     try:
-        metrics.serve(port, registry)
+        metrics.serve(port, registry, BotSettings().host)
     except OSError as exc:
         raise fail(f"Cannot serve /metrics on port {port} ({exc.strerror}): set another METRICS_PORT.", 2) from None
 
@@ -181,11 +181,11 @@ def worker(
 @app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port for the preview server.")] = 8080,
-    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    host: Annotated[str | None, typer.Option(help="Address to bind (default: HOST, else 127.0.0.1).")] = None,
 ) -> None:
     """Serve every project's current version at /p/<id>/ and each version at /p/<id>/v<n>/."""
     configure_logging("INFO")
-    preview.run(_require(StorageSettings(), "database_url"), host=host, port=port)
+    preview.run(_require(StorageSettings(), "database_url"), host=host or BotSettings().host, port=port)
 
 
 @db_app.command("upgrade")
@@ -337,6 +337,7 @@ def _fork(count: int) -> None:
 @app.command()
 def slack(
     port: Annotated[int, typer.Option(help="HTTP port for /slack/events.")] = 3000,
+    host: Annotated[str | None, typer.Option(help="Address to bind (default: HOST, else 127.0.0.1).")] = None,
     socket: Annotated[bool, typer.Option("--socket", help="Use Socket Mode (needs SLACK_APP_TOKEN).")] = False,
     processes: Annotated[
         int, typer.Option(min=1, max=64, help="HTTP processes sharing the port (SO_REUSEPORT); one per core.")
@@ -367,8 +368,8 @@ def slack(
         stop = asyncio.Event()
         if socket:
             await slack_adapter.serve_socket_mode(adapter, stop)
-        else:  # all interfaces: Slack has to reach it (behind the operator's TLS proxy)
-            await slack_adapter.serve_http(adapter, "0.0.0.0", port, stop, reuse_port=processes > 1)
+        else:  # behind the operator's TLS proxy: HOST=0.0.0.0 in a container
+            await slack_adapter.serve_http(adapter, host or settings.host, port, stop, reuse_port=processes > 1)
 
     _run_adapter(storage, run)
 
