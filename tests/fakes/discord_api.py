@@ -77,6 +77,10 @@ class FakeDiscord:
     threads: dict[str, dict[str, Any]] = field(default_factory=dict)
     commands: list[dict[str, Any]] = field(default_factory=list)
     identified: threading.Event = field(default_factory=threading.Event)
+    token: str = ""
+    """When set, REST calls with another bot token are refused with 401, as Discord does."""
+    app_flags: int = 0
+    """The application's flags (e.g. 1 << 19: the message-content intent is enabled)."""
     identify: dict[str, Any] = field(default_factory=dict)
     heartbeats: int = 0
     dispatched: dict[str, float] = field(default_factory=dict)
@@ -135,6 +139,8 @@ class FakeDiscord:
 
     def _route(self, name: str) -> Callable[[web.Request], Any]:
         async def handle(request: web.Request) -> web.StreamResponse:
+            if self.token and request.headers.get("Authorization") != f"Bot {self.token}":
+                return self._json({"message": "401: Unauthorized", "code": 0}, 401)
             body = await request.json() if request.can_read_body else None
             call = Call(name, dict(request.match_info), body, time.time(), query=dict(request.query))
             with self._lock:
@@ -161,7 +167,7 @@ class FakeDiscord:
         if call.route == "users.me":
             return 200, {**BOT_USER, "verified": True, "mfa_enabled": False, "flags": 0}
         if call.route == "application":
-            return 200, application()
+            return 200, {**application(), "flags": self.app_flags}
         if call.route == "commands.put":
             with self._lock:
                 self.commands = [
