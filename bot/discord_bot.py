@@ -135,8 +135,9 @@ class AutowebClient(discord.Client):
         self.tree.add_command(AutowebCommands())
 
     async def setup_hook(self) -> None:
+        """No command sync here: it is rate limited and the commands change only with a release, so it is
+        `autoweb discord sync-commands`, run once per release (discord.py's maintainers advise the same)."""
         await self.adapter.start()
-        await self.tree.sync()
 
     async def on_message(self, message: discord.Message) -> None:
         await self.adapter.on_message(message)
@@ -163,7 +164,7 @@ class DiscordAdapter:
         await asyncio.wait_for(self.relay.ready.wait(), 10)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Log in, sync the commands, connect to the gateway; until `stop` is set or the client fails."""
+        """Log in and connect to the gateway; until `stop` is set or the client fails."""
         assert self.settings.discord_bot_token is not None
         client = asyncio.create_task(self.client.start(self.settings.discord_bot_token.get_secret_value()))
         stopped = asyncio.create_task(stop.wait())
@@ -422,6 +423,23 @@ class AutowebCommands(app_commands.Group, name="autoweb", description=D("autoweb
     @app_commands.command(name="help", description=D("help"))
     async def help_(self, interaction: discord.Interaction) -> None:
         await _run(interaction, "help")
+
+
+async def sync_commands(settings: BotSettings, guild_id: int | None = None) -> list[app_commands.AppCommand]:
+    """Replace the application's commands with `/autoweb` and its subcommands: globally, or in one guild (shown at
+    once there; for trying a change). REST only: logs in with the bot token, never connects to the gateway."""
+    assert settings.discord_bot_token is not None
+    point_at(settings)
+    client = discord.Client(intents=discord.Intents.none(), max_ratelimit_timeout=MAX_RATELIMIT_WAIT)
+    tree = app_commands.CommandTree(client)
+    tree.add_command(AutowebCommands())
+    async with client:
+        await client.login(settings.discord_bot_token.get_secret_value())
+        if guild_id is None:
+            return await tree.sync()
+        guild = discord.Object(guild_id)
+        tree.copy_global_to(guild=guild)
+        return await tree.sync(guild=guild)
 
 
 async def serve(adapter: DiscordAdapter, stop: asyncio.Event) -> None:
