@@ -34,6 +34,9 @@ class BotSettings(BaseSettings):
     metrics_port: int | None = Field(None, ge=0, le=65535)
     """Port of `GET /metrics` for `autoweb worker` and `autoweb discord` (unset or 0: not served). The HTTP
     processes (slack, preview) serve /metrics on their own port."""
+    rq_dashboard_username: str = "admin"
+    rq_dashboard_password: SecretStr | None = None
+    """Basic auth of `autoweb dashboard`; it refuses to start without a password."""
     host: str = "127.0.0.1"
     """Address the HTTP processes bind (slack HTTP mode, preview, dashboard, metrics): 0.0.0.0 in a container."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] | None = None
