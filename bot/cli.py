@@ -457,7 +457,7 @@ def discord_sync_commands(
     if settings.discord_bot_token is None:
         raise _adapter_not_configured("Discord", "DISCORD_BOT_TOKEN")
     try:
-        synced = asyncio.run(discord_bot.sync_commands(settings, guild))
+        synced, invite = asyncio.run(discord_bot.sync_commands(settings, guild))
     except discord_py.LoginFailure:
         raise fail(DISCORD_REFUSED) from None
     except discord_py.RateLimited as exc:
@@ -470,6 +470,7 @@ def discord_sync_commands(
     names = ", ".join(sorted(option.name for command in synced for option in command.options))
     target = f"server {guild}" if guild else "every server the bot is in"
     out.print(f"Synced /autoweb ({names}) for {target}.", markup=False, soft_wrap=True)
+    out.print(f"Invite the bot to a server: {invite}", markup=False, soft_wrap=True)
 
 
 def _show_version(value: bool) -> None:

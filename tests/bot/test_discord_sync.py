@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from bot.discord_bot import sync_commands
 from bot.settings import BotSettings
-from tests.fakes.discord_api import GUILD_ID, FakeDiscord
+from tests.fakes.discord_api import APP_ID, GUILD_ID, FakeDiscord
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 AUTOWEB = str(Path(sys.executable).parent / "autoweb")
@@ -60,6 +60,7 @@ def test_sync_commands_registers_the_autoweb_group_globally(fake_discord):
     edit = {o["name"]: o for o in subcommands["edit"]["options"]}
     assert edit["project"]["type"] == 4 and edit["project"]["autocomplete"] and edit["instruction"]["type"] == 3
     assert "Synced /autoweb (build, cancel, credits" in run.stdout and "every server" in run.stdout
+    assert f"client_id={APP_ID}&scope=bot+applications.commands&permissions=309237730304" in run.stdout
     assert not fake_discord.identified.is_set() and fake_discord.heartbeats == 0  # REST only: no gateway session
     assert [c.route for c in fake_discord.calls] == ["users.me", "application", "commands.put"]
     assert TOKEN not in run.stdout + run.stderr
@@ -67,11 +68,15 @@ def test_sync_commands_registers_the_autoweb_group_globally(fake_discord):
 
 def test_sync_commands_to_one_guild(fake_discord):
     settings = BotSettings(_env_file=None, discord_bot_token=SecretStr(TOKEN), discord_api_url=fake_discord.url)
-    synced = asyncio.run(sync_commands(settings, int(GUILD_ID)))
+    synced, invite = asyncio.run(sync_commands(settings, int(GUILD_ID)))
     assert [c.name for c in synced] == ["autoweb"]
     (group,) = fake_discord.guild_commands[GUILD_ID]
     assert {o["name"] for o in group["options"]} == SUBCOMMANDS
     assert fake_discord.commands == []  # the global list is untouched
+    assert invite == (
+        f"https://discord.com/oauth2/authorize?client_id={APP_ID}&scope=bot+applications.commands"
+        "&permissions=309237730304"
+    )
 
 
 def test_a_refused_token_or_a_rate_limited_sync_is_one_line(fake_discord):
