@@ -97,3 +97,11 @@ def test_sync_commands_needs_a_token():
         [AUTOWEB, "discord", "sync-commands"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert run.returncode == 1 and "DISCORD_BOT_TOKEN" in run.stderr
+
+
+def test_autoweb_discord_alone_still_starts_the_adapter():
+    """`discord` is a group now; without a subcommand it is the adapter, which says what is missing."""
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_BOT_TOKEN"}
+    run = subprocess.run([AUTOWEB, "discord"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert run.stderr.strip() == "The Discord adapter is not configured: set DISCORD_BOT_TOKEN (see .env.example)."
