@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -14,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.settings import BotSettings
+from jobs.settings import JobSettings
 from storage.embedded import free_port
+from storage.settings import StorageSettings
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 AUTOWEB = str(Path(sys.executable).parent / "autoweb")
@@ -101,3 +104,14 @@ def test_serve_binds_the_address_host_names(database_url):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_every_setting_is_in_env_example_with_a_comment():
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    for cls in (BotSettings, JobSettings, StorageSettings):
+        for field in cls.model_fields:
+            name = field.upper()
+            at = next((i for i, line in enumerate(lines) if line.startswith(f"{name}=")), None)
+            assert at is not None, f"{name} is missing from .env.example"
+            above = next(line for line in reversed(lines[:at]) if not re.match(r"^[A-Z_]+=", line))
+            assert above.startswith("# ") and "---" not in above, f"{name} has no comment in .env.example"
