@@ -138,7 +138,7 @@ def console_cmd(
 
 def _serve_metrics(port: int, registry: CollectorRegistry) -> None:
     try:
-        metrics.serve(port, registry)
+        metrics.serve(port, registry, BotSettings().host)
     except OSError as exc:
         raise fail(f"Cannot serve /metrics on port {port} ({exc.strerror}): set another METRICS_PORT.", 2) from None
 
@@ -181,11 +181,11 @@ def worker(
 @app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port for the preview server.")] = 8080,
-    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    host: Annotated[str | None, typer.Option(help="Address to bind (default: HOST, else 127.0.0.1).")] = None,
 ) -> None:
     """Serve every project's current version at /p/<id>/ and each version at /p/<id>/v<n>/."""
     configure_logging("INFO")
-    preview.run(_require(StorageSettings(), "database_url"), host=host, port=port)
+    preview.run(_require(StorageSettings(), "database_url"), host=host or BotSettings().host, port=port)
 
 
 @db_app.command("upgrade")
@@ -337,6 +337,7 @@ def _fork(count: int) -> None:
 @app.command()
 def slack(
     port: Annotated[int, typer.Option(help="HTTP port for /slack/events.")] = 3000,
+    host: Annotated[str | None, typer.Option(help="Address to bind (default: HOST, else 127.0.0.1).")] = None,
     socket: Annotated[bool, typer.Option("--socket", help="Use Socket Mode (needs SLACK_APP_TOKEN).")] = False,
     processes: Annotated[
         int, typer.Option(min=1, max=64, help="HTTP processes sharing the port (SO_REUSEPORT); one per core.")
@@ -367,37 +368,10 @@ def slack(
         stop = asyncio.Event()
         if socket:
             await slack_adapter.serve_socket_mode(adapter, stop)
-        else:  # all interfaces: Slack has to reach it (behind the operator's TLS proxy)
-            await slack_adapter.serve_http(adapter, "0.0.0.0", port, stop, reuse_port=processes > 1)
+        else:  # behind the operator's TLS proxy: HOST=0.0.0.0 in a container
+            await slack_adapter.serve_http(adapter, host or settings.host, port, stop, reuse_port=processes > 1)
 
     _run_adapter(storage, run)
-
-
-@app.command()
-def discord(
-    metrics_port: Annotated[int | None, typer.Option(help="Serve GET /metrics here (default: METRICS_PORT).")] = None,
-) -> None:
-    """Run the Discord adapter (app commands `/autoweb`, @mentions, a thread per project)."""
-    from discord import LoginFailure
-
-    from bot import discord_bot  # discord.py is imported only by the process that runs it
-
-    settings = BotSettings()
-    if settings.discord_bot_token is None:
-        raise _adapter_not_configured("Discord", "DISCORD_BOT_TOKEN")
-    storage = _require(StorageSettings())
-    assert storage.redis_url
-
-    async def run(service: CommandService) -> None:
-        if port := metrics_port if metrics_port is not None else settings.metrics_port:
-            _serve_metrics(port, metrics.registry_for(client=service.ctx.redis, db=service.ctx.db))
-        adapter = discord_bot.DiscordAdapter(service, settings, redis_url=storage.redis_url or "")
-        await discord_bot.serve(adapter, asyncio.Event())
-
-    try:
-        _run_adapter(storage, run)
-    except LoginFailure:
-        raise fail("Discord refused DISCORD_BOT_TOKEN: check it in the developer portal (Bot → Token).") from None
 
 
 def _show_version(value: bool) -> None:
@@ -439,3 +413,6 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+from bot import cli_dashboard, cli_discord  # noqa: E402, F401 - they add their commands to `app`

@@ -149,7 +149,7 @@ def _images(args: list[str]) -> Command:
 def _grant(args: list[str]) -> Command:
     if len(args) != 2:
         raise UserError(messages.grant_usage())
-    user, amount = args[0].strip("<@>")[:64], args[1]
+    user, amount = args[0].strip("<@>").split("|")[0][:64], args[1]  # <@U1|bob>: an escaped mention
     if not user:
         raise UserError(messages.grant_usage())
     if not re.fullmatch(r"-?\d{1,9}", amount, re.ASCII):  # ASCII only: int() would read "٣" as 3

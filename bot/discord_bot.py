@@ -42,6 +42,16 @@ MAX_RATELIMIT_WAIT = 30.0
 """discord.py waits out shorter 429s itself; longer ones go back to the relay's own retry loop."""
 PRIVATE_VERBS = ("help", "projects", "credits", "grant", "templates")
 COLOUR = 0x2E7D32
+INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True,  # see the channels it is asked in
+    send_messages=True,  # the reply that a project's thread starts from
+    create_public_threads=True,  # a thread per project
+    send_messages_in_threads=True,  # status, milestones and the final message, in that thread
+    embed_links=True,  # the final message is an embed with the preview link
+    read_message_history=True,  # earlier messages in the channel and thread, e.g. the one a thread starts from
+)
+"""What the bot asks for in its invite URL (docs/DISCORD.md shows the integer and its arithmetic)."""
+INVITE_SCOPES = ("bot", "applications.commands")
 MENTION = re.compile(r"<@!?\d+>")
 
 
@@ -135,8 +145,9 @@ class AutowebClient(discord.Client):
         self.tree.add_command(AutowebCommands())
 
     async def setup_hook(self) -> None:
+        """No command sync here: it is rate limited and the commands change only with a release, so it is
+        `autoweb discord sync-commands`, run once per release (discord.py's maintainers advise the same)."""
         await self.adapter.start()
-        await self.tree.sync()
 
     async def on_message(self, message: discord.Message) -> None:
         await self.adapter.on_message(message)
@@ -163,7 +174,7 @@ class DiscordAdapter:
         await asyncio.wait_for(self.relay.ready.wait(), 10)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Log in, sync the commands, connect to the gateway; until `stop` is set or the client fails."""
+        """Log in and connect to the gateway; until `stop` is set or the client fails."""
         assert self.settings.discord_bot_token is not None
         client = asyncio.create_task(self.client.start(self.settings.discord_bot_token.get_secret_value()))
         stopped = asyncio.create_task(stop.wait())
@@ -422,6 +433,29 @@ class AutowebCommands(app_commands.Group, name="autoweb", description=D("autoweb
     @app_commands.command(name="help", description=D("help"))
     async def help_(self, interaction: discord.Interaction) -> None:
         await _run(interaction, "help")
+
+
+async def sync_commands(
+    settings: BotSettings, guild_id: int | None = None
+) -> tuple[list[app_commands.AppCommand], str]:
+    """Replace the application's commands with `/autoweb` and its subcommands: globally, or in one guild (shown at
+    once there; for trying a change). REST only: logs in with the bot token, never connects to the gateway.
+    Returns the synced commands and the bot's invite URL."""
+    assert settings.discord_bot_token is not None
+    point_at(settings)
+    client = discord.Client(intents=discord.Intents.none(), max_ratelimit_timeout=MAX_RATELIMIT_WAIT)
+    tree = app_commands.CommandTree(client)
+    tree.add_command(AutowebCommands())
+    async with client:
+        await client.login(settings.discord_bot_token.get_secret_value())
+        invite = discord.utils.oauth_url(
+            client.application_id or 0, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES
+        )
+        if guild_id is None:
+            return await tree.sync(), invite
+        guild = discord.Object(guild_id)
+        tree.copy_global_to(guild=guild)
+        return await tree.sync(guild=guild), invite
 
 
 async def serve(adapter: DiscordAdapter, stop: asyncio.Event) -> None:

@@ -9,6 +9,7 @@ from rich.table import Table
 from rq import Worker
 from sqlalchemy import text
 
+from bot import chat_checks
 from bot.settings import BotSettings
 from jobs.queue import QUEUE_NAMES, queue
 from storage.catalog import Catalog
@@ -16,8 +17,7 @@ from storage.db import Database, schema_is_current
 from storage.redis_client import connect
 from storage.settings import StorageSettings
 
-Check = tuple[str, bool, str]
-"""(what, passed, detail or fix)"""
+Check = chat_checks.Check
 
 
 def _guard(name: str, fix: str, probe: Callable[[], tuple[bool, str]]) -> Check:
@@ -98,9 +98,8 @@ def collect(storage: StorageSettings, bot: BotSettings) -> list[Check]:
             checks.append((name, False, f"not configured: set {_env(name)}"))
         else:
             checks += probe(url)
-    slack = bot.slack_bot_token is not None and bot.slack_signing_secret is not None
-    checks.append(("Slack", True, "configured" if slack else "not configured (optional)"))
-    checks.append(("Discord", True, "configured" if bot.discord_bot_token else "not configured (optional)"))
+    checks.append(chat_checks.slack(bot))
+    checks.append(chat_checks.discord(bot))
     return checks
 
 

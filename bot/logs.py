@@ -1,4 +1,5 @@
 """Log plumbing shared by every process: one JSON line per record, whoever logs it, with secrets blanked.
+`LOG_FORMAT=console` renders the same records as readable lines instead; `LOG_LEVEL` sets the level.
 
 structlog renders our own lines; the standard library's records (RQ, Bolt, aiohttp, discord.py) go through the
 same processors via `ProcessorFormatter`, so they are JSON too and carry the context bound with structlog's
@@ -76,9 +77,18 @@ def redactor(secrets: Iterable[str]) -> Processor:
     return redact_secrets
 
 
-def configure(level: str, secrets: Iterable[str]) -> None:
-    """structlog and the standard library's logging, both rendered as redacted JSON lines on stderr."""
+def renderer(fmt: str) -> Processor:
+    """`json`: one object per line; `console`: structlog's readable lines (coloured on a terminal)."""
+    if fmt == "console":
+        return structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    return structlog.processors.JSONRenderer()
+
+
+def configure(level: str, secrets: Iterable[str], fmt: str = "json") -> None:
+    """structlog and the standard library's logging, both rendered (JSON lines, or `console` lines) on stderr,
+    redacted."""
     redact = redactor(secrets)
+    render = renderer(fmt)
     context: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -92,7 +102,7 @@ def configure(level: str, secrets: Iterable[str]) -> None:
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
                 redact,
-                structlog.processors.JSONRenderer(),
+                render,
             ],
         )
     )
@@ -100,7 +110,7 @@ def configure(level: str, secrets: Iterable[str]) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     structlog.configure(
-        processors=[*context, structlog.processors.format_exc_info, redact, structlog.processors.JSONRenderer()],
+        processors=[*context, structlog.processors.format_exc_info, redact, render],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
     )

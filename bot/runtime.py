@@ -26,8 +26,10 @@ ENV_OF = {"PostgreSQL": "DATABASE_URL", "Redis": "REDIS_URL", "MongoDB": "MONGO_
 
 def configure_logging(level: str = "INFO") -> None:
     """JSON lines on stderr (ours and the libraries'), with whatever context (job, project, platform, user) is
-    bound and every configured secret blanked (see bot/logs.py)."""
-    logs.configure(level, logs.configured_secrets())
+    bound and every configured secret blanked (see bot/logs.py). LOG_LEVEL overrides `level`; LOG_FORMAT=console
+    gives readable lines."""
+    settings = BotSettings()
+    logs.configure(settings.log_level or level, logs.configured_secrets(), settings.log_format)
 
 
 def explain(exc: ServiceUnavailable) -> str:

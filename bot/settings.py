@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -34,6 +34,24 @@ class BotSettings(BaseSettings):
     metrics_port: int | None = Field(None, ge=0, le=65535)
     """Port of `GET /metrics` for `autoweb worker` and `autoweb discord` (unset or 0: not served). The HTTP
     processes (slack, preview) serve /metrics on their own port."""
+    rq_dashboard_username: str = "admin"
+    rq_dashboard_password: SecretStr | None = None
+    """Basic auth of `autoweb dashboard`; it refuses to start without a password."""
+    host: str = "127.0.0.1"
+    """Address the HTTP processes bind (slack HTTP mode, preview, dashboard, metrics): 0.0.0.0 in a container."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] | None = None
+    """Overrides each command's own level (INFO for the services, WARNING for demo and console)."""
+    log_format: Literal["json", "console"] = "json"
+    """`json`: one JSON object per line (production); `console`: readable lines for a terminal."""
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _case(cls, value: object) -> object:
+        if isinstance(value, str):
+            return (
+                value.upper() if value.lower() in ("debug", "info", "warning", "error", "critical") else value.lower()
+            )
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

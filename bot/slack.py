@@ -35,7 +35,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import logs, messages, metrics, readiness
+from bot import logs, messages, metrics, readiness, slack_app
 from bot.chat_sink import ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.relay import Relay, spawn
@@ -44,15 +44,8 @@ from bot.settings import BotSettings
 
 log = structlog.get_logger(__name__)
 PLATFORM = "slack"
-SCOPES = [
-    "commands",
-    "chat:write",
-    "chat:write.public",
-    "app_mentions:read",
-    "channels:history",
-    "groups:history",
-    "users:read",
-]
+SCOPES = slack_app.bot_scopes()
+"""Asked for by the OAuth install; the same list as `slack/manifest.yml` (tests/ops/test_slack_manifest.py)."""
 DRAIN_SECONDS = 10.0
 """At shutdown, how long the threads of builds already acked may still take to post."""
 RATE_LIMIT_RETRIES = 3

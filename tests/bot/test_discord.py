@@ -1,7 +1,7 @@
 """The Discord adapter end to end: gateway events → discord.py → service → real worker → relay → fake REST API.
 
 Everything but Discord itself is real: Postgres, Redis, the MongoDB-wire catalog, the RQ worker (in process) and
-the discord.py client, which logs in, syncs its commands and connects to the gateway of
+the discord.py client, which logs in and connects to the gateway of
 `tests/fakes/discord_api.py` through DISCORD_API_URL / DISCORD_GATEWAY_URL.
 """
 
@@ -140,26 +140,9 @@ def build(bot_fake: FakeDiscord, ctx, **kwargs: Any) -> tuple[dict[str, Any], st
 
 
 # --- tests -------------------------------------------------------------------------------------------------------
-def test_commands_are_synced_and_the_gateway_session_is_alive(bot, fake_discord):
-    (group,) = fake_discord.commands
-    assert group["name"] == "autoweb" and group["dm_permission"] is False
-    subcommands = {o["name"]: o for o in group["options"]}
-    assert set(subcommands) == {
-        "build",
-        "edit",
-        "images",
-        "status",
-        "projects",
-        "history",
-        "rollback",
-        "cancel",
-        "credits",
-        "credits-grant",
-        "templates",
-        "help",
-    }
-    edit = {o["name"]: o for o in subcommands["edit"]["options"]}
-    assert edit["project"]["type"] == 4 and edit["project"]["autocomplete"] and edit["instruction"]["type"] == 3
+def test_start_connects_without_syncing_commands_and_the_gateway_session_is_alive(bot, fake_discord):
+    """Commands are registered by `autoweb discord sync-commands` (tests/bot/test_discord_sync.py), not per start."""
+    assert fake_discord.of("commands.put", ok_only=False) == [] and fake_discord.commands == []
     assert fake_discord.identify["token"] == "discord-test-token"
     assert not fake_discord.identify["intents"] & MESSAGE_CONTENT  # no privileged intent unless asked for
     fake_discord.wait_for(lambda: fake_discord.heartbeats >= 1)

@@ -1,13 +1,13 @@
 """A local fake of Discord's REST API and gateway (aiohttp, port 0, own thread), reached through
 DISCORD_API_URL (`<url>/api/v10`) and DISCORD_GATEWAY_URL (`<ws url>/gateway`).
 
-REST: GET /gateway/bot, /users/@me, /oauth2/applications/@me, /channels/{id}; PUT application commands (bulk
-overwrite); the interaction callback (POST …/callback?with_response=1; a second callback for the same interaction
-is refused with code 40060, as Discord does); the original response (PATCH/DELETE …/messages/@original) and
-follow-ups; channel messages (POST, PATCH); threads from a message. Every answer is `Content-Type:
-application/json` exactly and carries X-RateLimit-* headers; `rate_limit(route, n)` answers the next n calls of a
-route with 429, a `Via` header and a JSON `retry_after` (without `Via`, discord.py would take it for a
-Cloudflare ban).
+REST: GET /gateway/bot, /users/@me, /oauth2/applications/@me, /channels/{id}; PUT application commands, global
+and per guild (bulk overwrite); the interaction callback (POST …/callback?with_response=1; a second callback for
+the same interaction is refused with code 40060, as Discord does); the original response (PATCH/DELETE
+…/messages/@original) and follow-ups; channel messages (POST, PATCH); threads from a message. Every answer is
+`Content-Type: application/json` exactly and carries X-RateLimit-* headers; `rate_limit(route, n)` answers the next
+n calls of a route with 429, a `Via` header and a JSON `retry_after` (without `Via`, discord.py would take it for
+a Cloudflare ban).
 
 Gateway: HELLO → IDENTIFY → READY (user, guilds, session_id, resume_gateway_url, application) → GUILD_CREATE;
 heartbeats (op 1 → op 11); THREAD_CREATE when a thread is started; `dispatch(event, data)` sends any event
@@ -41,6 +41,7 @@ ROUTES = {
     ("GET", "users/@me"): "users.me",
     ("GET", "oauth2/applications/@me"): "application",
     ("PUT", "applications/{app}/commands"): "commands.put",
+    ("PUT", "applications/{app}/guilds/{guild}/commands"): "guild_commands.put",
     ("POST", "interactions/{id}/{token}/callback"): "callback",
     ("PATCH", "webhooks/{app}/{token}/messages/@original"): "original.edit",
     ("DELETE", "webhooks/{app}/{token}/messages/@original"): "original.delete",
@@ -76,7 +77,12 @@ class FakeDiscord:
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     threads: dict[str, dict[str, Any]] = field(default_factory=dict)
     commands: list[dict[str, Any]] = field(default_factory=list)
+    guild_commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     identified: threading.Event = field(default_factory=threading.Event)
+    token: str = ""
+    """When set, REST calls with another bot token are refused with 401, as Discord does."""
+    app_flags: int = 0
+    """The application's flags (e.g. 1 << 19: the message-content intent is enabled)."""
     identify: dict[str, Any] = field(default_factory=dict)
     heartbeats: int = 0
     dispatched: dict[str, float] = field(default_factory=dict)
@@ -135,6 +141,8 @@ class FakeDiscord:
 
     def _route(self, name: str) -> Callable[[web.Request], Any]:
         async def handle(request: web.Request) -> web.StreamResponse:
+            if self.token and request.headers.get("Authorization") != f"Bot {self.token}":
+                return self._json({"message": "401: Unauthorized", "code": 0}, 401)
             body = await request.json() if request.can_read_body else None
             call = Call(name, dict(request.match_info), body, time.time(), query=dict(request.query))
             with self._lock:
@@ -161,13 +169,18 @@ class FakeDiscord:
         if call.route == "users.me":
             return 200, {**BOT_USER, "verified": True, "mfa_enabled": False, "flags": 0}
         if call.route == "application":
-            return 200, application()
+            return 200, {**application(), "flags": self.app_flags}
         if call.route == "commands.put":
             with self._lock:
                 self.commands = [
                     {**c, "id": str(next(self._ids)), "application_id": APP_ID, "version": "1"} for c in body
                 ]
             return 200, self.commands
+        if call.route == "guild_commands.put":
+            synced = [{**c, "id": str(next(self._ids)), "application_id": APP_ID, "guild_id": p["guild"]} for c in body]
+            with self._lock:
+                self.guild_commands[p["guild"]] = synced
+            return 200, synced
         if call.route == "callback":
             return self._callback(p["id"], p["token"], body)
         if call.route in ("original.edit", "original.delete"):

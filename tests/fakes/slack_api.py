@@ -1,6 +1,7 @@
 """A local fake of the Slack Web API (aiohttp, port 0, own thread), reached through `SLACK_API_URL`.
 
-It answers auth.test, chat.postMessage, chat.update, chat.postEphemeral, users.info and response_url posts,
+It answers auth.test (with the granted scopes in `x-oauth-scopes`), chat.postMessage, chat.update,
+chat.postEphemeral, users.info and response_url posts,
 records every call with its arrival time, and can be told to answer the next N calls of a method with HTTP 429
 and a Retry-After header. `wait_for` polls the record instead of sleeping.
 """
@@ -19,6 +20,8 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
+
+from bot import slack_app
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -50,6 +53,10 @@ class FakeSlackApi:
     response_url_base: str = ""
     emails: dict[str, str] = field(default_factory=dict)
     """users.info answers these users with a confirmed profile email (others have none)."""
+    scopes: list[str] = field(default_factory=slack_app.bot_scopes)
+    """What auth.test says the token was granted (its `x-oauth-scopes` header)."""
+    revoked: set[str] = field(default_factory=set)
+    """Tokens auth.test refuses (`invalid_auth`)."""
 
     # --- control -----------------------------------------------------------------------------------------------
     def rate_limit(self, method: str, times: int = 1, retry_after: int = 1, *, text: str = "") -> None:
@@ -98,6 +105,10 @@ class FakeSlackApi:
             )
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": self.url.replace("http:", "ws:", 1) + "socket"})
+        if method == "auth.test":
+            if token in self.revoked:
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            return web.json_response(self._answer(method, args, ts), headers={"x-oauth-scopes": ",".join(self.scopes)})
         answer = self._answer(method, args, ts)
         if method == "users.info" and (email := self.emails.get(str(args.get("user", "")))):
             answer["user"].update(is_email_confirmed=True, profile={"email": email})

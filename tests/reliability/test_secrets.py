@@ -137,6 +137,8 @@ def test_no_secret_reaches_logs_chat_or_replies_through_failures_and_outages(
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_SIGNING_SECRET=SIGNING,
             DISCORD_BOT_TOKEN=DISCORD,
+            SLACK_API_URL=fake.url,  # the doctor checks the token and its scopes there
+            DISCORD_API_URL=f"http://127.0.0.1:{free_port()}/api/v10",
         ),
         capture_output=True,
         text=True,
