@@ -10,23 +10,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # The locked install, the same command form CI and ./dev use: exact versions, every file's hash checked, nothing
-# resolved at build time. Refresh requirements/*.txt with the command at the top of each file.
-COPY requirements/runtime.txt requirements/runtime.txt
-RUN python -m pip install --require-hashes --no-deps -r requirements/runtime.txt
-
-# The `dashboard` extra (rq-dashboard, its Flask stack, waitress) on top, so `autoweb dashboard` runs from this
-# image too. These are the versions requirements/dev.txt locks (tests/ops/test_deploy_files.py compares them);
-# pinned, not hash-checked, because the runtime lock leaves the extra out.
-RUN python -m pip install --no-deps \
-    arrow==1.4.0 \
-    blinker==1.9.0 \
-    flask==3.1.3 \
-    itsdangerous==2.2.0 \
-    redis-sentinel-url==1.0.1 \
-    rq-dashboard==0.9.0 \
-    six==1.17.0 \
-    waitress==3.0.2 \
-    werkzeug==3.1.9
+# resolved at build time. requirements/image.txt is the runtime set plus the `dashboard` extra, so `autoweb
+# dashboard` runs from this image too; `./dev lock` refreshes it with the others.
+COPY requirements/image.txt requirements/image.txt
+RUN python -m pip install --require-hashes --no-deps -r requirements/image.txt
 
 COPY pyproject.toml README.md ./
 COPY bot bot
