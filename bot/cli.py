@@ -20,9 +20,8 @@ from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 from rich.console import Console
 
-from bot import commands, console, doctor, metrics, preview
-from bot.errors import UserError
-from bot.runtime import configure_logging, explain, open_service, storage_for_demo
+from bot import doctor, metrics, preview
+from bot.runtime import configure_logging, explain, open_service
 from bot.service import CommandService
 from bot.settings import BotSettings
 from jobs import reconcile as reconciler
@@ -30,7 +29,7 @@ from jobs.queue import QUEUE_NAMES
 from jobs.worker import make_worker
 from storage import legacy
 from storage.db import Database, upgrade
-from storage.errors import EmbeddedServersMissing, ServiceUnavailable, StorageError
+from storage.errors import ServiceUnavailable, StorageError
 from storage.redis_client import connect
 from storage.settings import StorageSettings
 
@@ -61,79 +60,6 @@ def _require(settings: StorageSettings, *names: str) -> StorageSettings:
     if missing:
         raise fail(f"Not configured: set {', '.join(missing)} (see .env.example), or use `autoweb demo`.")
     return settings
-
-
-@app.command()
-def demo(
-    prompt: Annotated[str, typer.Argument(help="What to build, in plain words.")],
-    serve: Annotated[bool, typer.Option("--serve", help="Then serve the preview until Ctrl-C.")] = False,
-    port: Annotated[int, typer.Option(help="Port of the preview server (with --serve).")] = 8080,
-) -> None:
-    """Build one site end to end on embedded (or configured) services and show its live progress."""
-    configure_logging("WARNING")
-    try:
-        commands.parse(f"build {prompt}")
-    except UserError as exc:
-        raise fail(exc.message, 2) from None
-    signal.signal(signal.SIGTERM, _terminate)
-    if serve:  # the links the demo prints point at the server it is about to run
-        os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
-    try:
-        with (
-            storage_for_demo(VAR, out.print) as settings,
-            open_service(settings, prepare=True, local_admin=console.local_admin()) as service,
-        ):
-            chat = console.ConsoleChat(service, out, serving=serve)
-            try:
-                console.top_up_for_demo(chat)
-                ok = console.run_build(chat, prompt)
-            finally:
-                chat.close()
-            if ok and serve:
-                _serve_preview(settings, port)
-    except ServiceUnavailable as exc:
-        raise fail(explain(exc)) from None
-    except EmbeddedServersMissing as exc:
-        raise fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise fail("Interrupted; everything the demo started has been stopped.", 130) from None
-    if not ok:
-        raise typer.Exit(1)
-
-
-def _serve_preview(settings: StorageSettings, port: int) -> None:
-    def ready(_: str) -> None:
-        out.print(f"Serving the preview on http://127.0.0.1:{port}/ until Ctrl-C ...", markup=False)
-
-    try:
-        preview.run(settings, host="127.0.0.1", port=port, ready=ready)
-    except OSError as exc:
-        raise fail(f"Cannot serve the preview on port {port} ({exc.strerror}): pass --port N.", 2) from None
-
-
-@app.command("console")
-def console_cmd(
-    no_worker: Annotated[bool, typer.Option("--no-worker", help="Leave builds to `autoweb worker`.")] = False,
-) -> None:
-    """Talk to the bot in the terminal, as the local user (embedded services when none are configured)."""
-    configure_logging("WARNING")
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        with (
-            storage_for_demo(VAR, out.print) as settings,
-            open_service(settings, prepare=True, local_admin=console.local_admin()) as service,
-        ):
-            chat = console.ConsoleChat(service, out)
-            try:
-                console.interactive(chat, run_jobs=not no_worker)
-            finally:
-                chat.close()
-    except ServiceUnavailable as exc:
-        raise fail(explain(exc)) from None
-    except EmbeddedServersMissing as exc:
-        raise fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise fail("Bye.", 130) from None
 
 
 def _serve_metrics(port: int, registry: CollectorRegistry) -> None:
@@ -415,4 +341,4 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-from bot import cli_dashboard, cli_discord  # noqa: E402, F401 - they add their commands to `app`
+from bot import cli_dashboard, cli_discord, cli_local  # noqa: E402, F401 - they add their commands to `app`
