@@ -7,7 +7,8 @@ same measure runs on prompts kept outside the repository) through the worker's o
 → files), then reads the built pages as a visitor would and prints:
 
 - fact recall: facts of the prompt found in the visible text of the site ÷ facts given. A site that pastes the
-  prompt as a block scores no facts for that prompt.
+  prompt as a block (70 % of it in one text block, or 90 % of it in a row across the page) scores no
+  facts for that prompt.
 - invented claims: numbers (prices, counts, ratings, percentages, years, phone numbers), testimonials and claim
   words ("guarantee", "award"…) on the site that the prompt did not give.
 - pages asked for that exist: a link with that name reaching an existing page or section, or a heading with it.
@@ -134,20 +135,27 @@ def fact_found(fact: str, text: str) -> bool:
     if fact.startswith("price:"):
         m = re.match(r"(\D*?)\s*([\d.,]+)\s*(\D*)$", fact[6:])
         assert m, fact
-        before, amount, after = (re.escape(norm(g)) for g in m.groups())
-        amount = re.sub(r"\\?[.,]", "[.,]", amount)
-        t = norm(text)
-        return bool(
-            re.search(rf"{before}{amount}(?![\d])", t) if before else re.search(rf"(?<![\d]){amount}{after}", t)
-        )
+        sign = re.escape((m.group(1) or m.group(3)).strip().lower())
+        amount = re.sub(r"\\?[.,]", "[.,]", re.escape(m.group(2)))
+        t = " ".join(text.lower().split())
+        return bool(re.search(rf"{sign}\s?{amount}(?![\d]|[.,]\d)|(?<![\d.,]){amount}\s?{sign}", t))
     return norm(fact) in norm(text)
 
 
-def pasted(prompt: str, text: str) -> bool:
-    """True when the site shows most of the prompt as one run of words."""
-    pw, tw = re.findall(r"\w+", prompt.lower()), re.findall(r"\w+", text.lower())
-    match = difflib.SequenceMatcher(None, pw, tw, autojunk=False).find_longest_match(0, len(pw), 0, len(tw))
-    return match.size >= max(10, int(0.6 * len(pw)))
+def _run(prompt_words: list[str], text: str) -> int:
+    words = re.findall(r"\w+", text.lower())
+    matcher = difflib.SequenceMatcher(None, prompt_words, words, autojunk=False)
+    return matcher.find_longest_match(0, len(prompt_words), 0, len(words)).size
+
+
+def pasted(prompt: str, pages: dict[str, Page]) -> bool:
+    """True when one block of the site (a text node) holds 70 % of the prompt or more as one run of words, or the
+    whole visible text holds 90 % of it in a row."""
+    pw = re.findall(r"\w+", prompt.lower())
+    blocks = [t for page in pages.values() for t in page.text if len(t.split()) >= 8]
+    if any(_run(pw, t) >= max(10, int(0.7 * len(pw))) for t in blocks):
+        return True
+    return _run(pw, visible(pages)) >= max(12, int(0.9 * len(pw)))
 
 
 def invented(prompt: str, pages: dict[str, Page]) -> list[str]:
@@ -206,7 +214,7 @@ def measure(entry: dict[str, Any], site: Path) -> dict[str, Any]:
     pages = read_site(site)
     text = visible(pages)
     prompt = entry["prompt"]
-    is_paste = pasted(prompt, text)
+    is_paste = pasted(prompt, pages)
     missing = [f for f in entry["facts"] if is_paste or not fact_found(f, text)]
     total, ok, bad = ctas(pages, prompt)
     return {

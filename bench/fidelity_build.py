@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from jobs import brief as briefs
-from jobs import generator
+from jobs import generator, plan
 from storage.catalog import load_package_data
 
 
@@ -37,6 +37,6 @@ def choose_template(words: list[str]) -> dict[str, Any]:
 
 def build(prompt: str, out: Path) -> None:
     brief = briefs.parse(prompt)
-    spec = generator.make_spec(brief, choose_template(brief.words))
+    spec = plan.make_spec(brief, choose_template(brief.words))
     _, components = _catalog()
     generator.render_site(spec, components, out, base_url="https://example.test/p/x/")
