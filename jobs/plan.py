@@ -83,7 +83,7 @@ def make_spec(brief: Brief, template: dict[str, Any], copy_provider: CopyProvide
 
 def _pages_wanted(brief: Brief) -> list[PageAsk]:
     """The pages asked for, plus a contact page when there are contact details and no page of that kind."""
-    asks = list(brief.pages)
+    asks = sorted(brief.pages, key=lambda a: a.slug == "contact")  # the contact page last, where people look
     has_contact = brief.emails or brief.phones or brief.address or brief.hours
     if has_contact and not any(a.kind == "contact" for a in asks):
         asks.append(PageAsk(slug="contact", title="Contact", kind="contact"))

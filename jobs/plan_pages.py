@@ -147,7 +147,7 @@ class _Builder:
                 "features_title": b.lists[0].label,
                 "features": [{"title": i, "text": ""} for i in b.lists[0].items],
             }
-        main += [self.offers] if b.offerings and "offers" not in self.kinds else []
+        main += [self.offers] if b.offerings else []  # also when a page lists them: people look on the home page
         main += ["team"] if b.people and "people" not in self.kinds and "about" not in self.kinds else []
         main += ["opening-hours"] if b.hours and "schedule" not in self.kinds else []
         main += ["cta-contact"] if self.contacts else []
