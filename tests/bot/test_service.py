@@ -113,7 +113,8 @@ def test_edits_become_new_versions_with_the_change_applied(service, ctx, run_job
     pid = built(service, run_jobs)
     name = "Sweet Crumbs"
     for number, instruction in enumerate(
-        ["make the header dark green", "add a pricing page", "remove the pricing page", "rename to Crumbs & Co"], start=2
+        ["make the header dark green", "add a pricing page", "remove the pricing page", "rename to Crumbs & Co"],
+        start=2,
     ):
         reply = service.handle(actor(), f"edit #{pid} {instruction}")
         assert reply.text == messages.build_accepted(name, pid, number, 0, 10), instruction
