@@ -235,9 +235,10 @@ def progress_line(event: ProgressEvent) -> str:
 
 
 def build_succeeded(event: ProgressEvent) -> str:
+    finish = f"\n   {event.detail}" if event.detail else ""  # what would complete the site, from the job
     return (
         f"✅ {event.project_name} v{event.version} is live: {event.preview_url}\n"
-        f"   {event.pages} pages · {event.credits} credits charged · {event.balance} left"
+        f"   {event.pages} pages · {event.credits} credits charged · {event.balance} left{finish}"
     )
 
 

@@ -243,7 +243,8 @@ class CommandService:
         """A new project: one statement holds the credits and writes project and version 1 (`storage.intake`),
         then the job is enqueued. This is all a chat platform waits for before its ack."""
         a, key, cost = c.actor, self._request_key(c.actor), self.ctx.settings.build_cost
-        name = parse_brief(command.prompt).business_name or "Your new site"
+        brief = parse_brief(command.prompt)  # read once: stored with the version, the worker plans from it
+        name = brief.business_name or "Your new site"
         try:
             while True:
                 with self.ctx.db.session() as s:
@@ -258,6 +259,8 @@ class CommandService:
                         cost=cost,
                         job_prefix=queue.JOB_PREFIX,
                     )
+                    if accepted is not None and accepted.version_id is not None:
+                        projects.get_version(s, accepted.version_id).spec = {"brief": brief.model_dump(mode="json")}
                     stale = ledger.take_changed(s.info)  # dropped from the cache with the enqueue, below
                 if accepted is not None:
                     break

@@ -1,4 +1,10 @@
-"""Prompt understanding, deterministic: what a build request says about the business and the site it wants."""
+"""Prompt understanding, deterministic: every fact a build request gives, kept as the prompt wrote it.
+
+`parse` reads the prompt once (the service stores the result with the version, the worker plans the site from
+it): the organisation's name and what it is, where it is, what it offers at what price, how to reach it, when it
+is open, who is named, which pages it asks for, its tone and colour, and every other sentence that states a fact
+(`details`), so nothing the team said is lost. Facts that do not parse are left out, never guessed.
+"""
 
 from __future__ import annotations
 
@@ -6,105 +12,57 @@ import re
 
 from pydantic import BaseModel
 
+from jobs import facts, reading
+from jobs.facts import LabelledList, Offering, Person
+from jobs.reading import PageAsk
+from jobs.vocabulary import places, words
+
 MAX_PROMPT = 2000
 """Longest prompt a build accepts, in characters."""
 
-PAGE_WORDS: dict[str, str] = {
-    "menu": "menu",
-    "menus": "menu",
-    "contact": "contact",
-    "about": "about",
-    "pricing": "pricing",
-    "prices": "pricing",
-    "plans": "pricing",
-    "services": "services",
-    "service": "services",
-    "gallery": "gallery",
-    "portfolio": "gallery",
-    "work": "gallery",
-    "faq": "faq",
-    "faqs": "faq",
-    "team": "about",
-    "story": "about",
-    "schedule": "schedule",
-    "timetable": "schedule",
-    "classes": "schedule",
-    "agenda": "schedule",
-    "lineup": "schedule",
-    "rooms": "rooms",
-    "accommodation": "rooms",
-    "properties": "properties",
-    "listings": "properties",
-    "donate": "donate",
-    "donation": "donate",
-    "donations": "donate",
-}
-"""Words that ask for a page, mapped to the page they ask for."""
-
-TONES = ("friendly", "formal", "playful", "luxury", "professional", "warm", "bold", "minimal", "elegant")
-
-COLOURS: dict[str, str] = {
-    "dark green": "#1e5631",
-    "forest green": "#22543d",
-    "green": "#2f7d4a",
-    "navy": "#1b2a4a",
-    "dark blue": "#153e75",
-    "blue": "#1f5fa8",
-    "teal": "#0f766e",
-    "purple": "#5b2a86",
-    "red": "#a4262c",
-    "burgundy": "#6d1a36",
-    "orange": "#b4540a",
-    "pink": "#a3245e",
-    "black": "#1a1a1a",
-    "grey": "#4a4f57",
-    "gray": "#4a4f57",
-    "brown": "#6b3e1f",
-    "gold": "#8a6d1d",
-}
+TONES = tuple(words().tones)
+COLOURS = words().colours
 """Colour words a user may ask for, with a shade dark enough for white text on it."""
-
-_NAME_PATTERNS = [
-    re.compile(r"[\"“']([^\"”']{2,60})[\"”']"),
-    re.compile(r"\b(?:called|named)\s+([A-Z0-9][\w&'’.-]*(?:\s+[A-Z0-9&][\w&'’.-]*){0,5})"),
-    re.compile(r"\bfor\s+([A-Z0-9][\w&'’.-]*(?:\s+(?:[A-Z0-9&][\w&'’.-]*|of|and|the|de|la))*)"),
-]
-_LOCATION = re.compile(r"\b(?:in|based in|located in)\s+([A-Z][\w'’.-]*(?:[ -][A-Z][\w'’.-]*){0,3})")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w])\+?\d[\d ()-]{6,18}\d")
-_WORD = re.compile(r"[a-z][a-z'-]+")
-_STOP = {"a", "an", "the", "for", "with", "and", "in", "of", "page", "pages", "site", "website", "landing"}
+PAGE_WORDS = {w: w for kind in words().page_kinds.values() for w in kind}
+"""Words that ask for a page; an edit ("add a gallery page") reads them too."""
 
 
 class Brief(BaseModel):
-    """What the site is about. Built by `parse`, edited by `edit` instructions."""
+    """What the site is about. Built by `parse`; stored with the version (its spec's "brief")."""
 
     prompt: str
     business_name: str
+    """The name the prompt gives, "" when it gives none (the plan then uses a neutral one and asks for it)."""
     words: list[str]
+    descriptor: str = ""
+    """What the organisation is, in the prompt's words ("a book club in Leeds")."""
+    kind: str = "business"
     location: str = ""
-    pages: list[str] = []
+    country: str = ""
+    currency: str = ""
+    offerings: list[Offering] = []
+    lists: list[LabelledList] = []
+    people: list[Person] = []
+    phones: list[str] = []
+    emails: list[str] = []
+    links: list[str] = []
+    handles: list[str] = []
+    address: str = ""
+    hours: list[str] = []
+    details: list[str] = []
+    """Every other sentence of the prompt that states a fact, as written."""
+    audiences: list[str] = []
+    pages: list[PageAsk] = []
     tone: str = "friendly"
     colour: str | None = None
-    email: str = ""
-    phone: str = ""
 
+    @property
+    def email(self) -> str:
+        return self.emails[0] if self.emails else ""
 
-def _clean_name(raw: str) -> str:
-    name = re.sub(r"\s+", " ", raw).strip(" ,.;:!-")
-    # "Sweet Crumbs, a bakery" is cut at the comma by the pattern; drop a trailing article left over.
-    name = re.sub(r"\s+(?:a|an|the)$", "", name, flags=re.I)
-    return name[:60].rstrip()
-
-
-def business_name(prompt: str) -> str:
-    """The name the prompt gives the business, or "" when it gives none (the generator then makes one up)."""
-    for pattern in _NAME_PATTERNS:
-        if match := pattern.search(prompt):
-            name = _clean_name(match.group(1))
-            if name and name.lower() not in _STOP:
-                return name
-    return ""
+    @property
+    def phone(self) -> str:
+        return self.phones[0] if self.phones else ""
 
 
 def find_colour(text: str) -> str | None:
@@ -120,27 +78,109 @@ def find_colour(text: str) -> str | None:
 def parse(prompt: str) -> Brief:
     """Read a build prompt. The caller has already refused empty and over-long prompts."""
     text = " ".join(prompt.split())
-    lowered = text.lower()
-    words = [w for w in _WORD.findall(lowered) if w not in _STOP]
-    pages: list[str] = []
-    for w in words:
-        page = PAGE_WORDS.get(w)
-        if page and page not in pages:
-            pages.append(page)
-    location = ""
-    if match := _LOCATION.search(text):
-        location = _clean_name(match.group(1))
-    tone = next((t for t in TONES if t in words), "friendly")
-    email = m.group(0) if (m := _EMAIL.search(text)) else ""
-    phone = m.group(0).strip() if (m := _PHONE.search(text)) else ""
-    return Brief(
+    name = reading.business_name(text)
+    location = reading.location_of(text)
+    country = places().country(location) if location else ""
+    brief = Brief(
         prompt=text,
-        business_name=business_name(text),
-        words=sorted(set(words)),
+        business_name=name,
+        words=sorted({w for w in reading._WORD.findall(text.lower()) if w not in reading._STOP}),
         location=location,
-        pages=pages,
-        tone=tone,
-        colour=find_colour(text),
-        email=email,
-        phone=phone,
+        country=country,
+        currency=places().currency.get(country, ""),
+        emails=facts.emails(text),
+        links=facts.links(text),
+        handles=facts.handles(text),
+        phones=facts.phones(facts.URL.sub(" ", facts.EMAIL.sub(" ", text)), country),
+        tone=next((t for t in TONES if re.search(rf"\b{t}\b", text.lower())), "friendly"),
+        colour=find_colour(text.replace(name, " ") if name else text),
+        audiences=reading.audiences(text),
     )
+    titles: list[str] = []
+    parts = reading.sentences(text)
+    intro = next((i for i, s in enumerate(parts) if name and name in s), 0)
+    for i, sentence in enumerate(parts):
+        asked, sentence = reading.page_asks(sentence)
+        titles += asked
+        _read_sentence(brief, sentence, intro=i == intro)
+    low = {w.lower() for w in re.findall(r"[\w-]+", text.replace(name, " ") if name else text)}
+    titles += [w.title() if w != "faq" else "FAQ" for w in words().standalone_pages if w in low]
+    brief.pages = reading.make_pages(titles)
+    brief.people = _unique_people(brief.people + facts.named_people(text))
+    brief.kind = reading.kind_of(f"{brief.descriptor} {text}") if not brief.descriptor else _kind(brief, text)
+    return brief
+
+
+def _kind(brief: Brief, text: str) -> str:
+    own = reading.kind_of(brief.descriptor)
+    return own if own != "business" else reading.kind_of(text)
+
+
+def _unique_people(people: list[Person]) -> list[Person]:
+    seen: dict[str, Person] = {}
+    for p in people:
+        key = p.name.lower().removeprefix("dr ").strip()
+        if not any(key in k or k in key for k in seen):
+            seen[key] = p
+    return list(seen.values())
+
+
+def _read_sentence(brief: Brief, sentence: str, *, intro: bool) -> None:
+    """One sentence's facts into the brief; what states a fact but fits no field becomes a detail."""
+    if not sentence.strip(" .,"):
+        return
+    if hours := facts.hours(sentence):
+        brief.hours.append(hours)
+        return
+    low = sentence.lower()
+    for label in sorted(words().address_labels, key=len, reverse=True):
+        if low.startswith(label):
+            brief.address = sentence[len(label) :].strip(" :,.")
+            return
+    found, before, tail = facts.offerings(sentence, brief.currency)
+    if found:
+        before = _unpriced(brief, before, found[0].label)
+        brief.offerings += found
+        for piece in facts.split_list(tail) if len(tail.split()) <= 12 else [tail]:
+            if piece and len(piece.split()) <= 5:
+                brief.offerings.append(Offering(name=_cap(piece), label=found[-1].label))
+            elif piece:
+                brief.details.append(_sentence_case(piece))
+        sentence = before
+    elif (lst := facts.labelled(sentence)) is not None and _read_list(brief, lst):
+        return
+    if intro:
+        brief.descriptor = reading.descriptor(sentence, brief.business_name)
+    elif sentence and reading.states_fact(sentence):
+        brief.details.append(_sentence_case(sentence))
+
+
+def _unpriced(brief: Brief, before: str, label: str) -> str:
+    """Items named before the priced ones under an offer label ("Pricing tiers Free, Pro $12") join them."""
+    for offer_label in sorted(words().offer_labels, key=len, reverse=True):
+        if m := re.match(rf"^\s*{re.escape(offer_label)}\b\s*:?\s*(.+)$", before, re.I):
+            brief.offerings += [Offering(name=_cap(i), label=label) for i in facts.split_list(m.group(1))]
+            return ""
+    return before
+
+
+def _read_list(brief: Brief, lst: LabelledList) -> bool:
+    label = lst.label.lower()
+    if (people := facts.people_of(lst)) is not None:
+        brief.people += people
+    elif label in words().offer_labels:
+        brief.offerings += [Offering(name=i, label=lst.label) for i in lst.items]
+    elif label in {"email", "e-mail", "phone", "tel", "contact", "call", "instagram", "web", "website"}:
+        return True
+    else:
+        brief.lists.append(lst)
+    return True
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _sentence_case(text: str) -> str:
+    text = text.strip(" ,;:")
+    return _cap(text) + ("" if text.endswith((".", "!", "?")) else ".")

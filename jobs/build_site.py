@@ -23,7 +23,7 @@ from rq.job import Job
 from sqlalchemy.orm import Session
 
 from jobs import brief as briefs
-from jobs import context, events, generator, llm
+from jobs import context, events, generator, llm, plan
 from jobs.context import JobContext
 from jobs.errors import BuildFailed
 from jobs.events import ProgressEvent
@@ -113,7 +113,7 @@ def build_site(version_id: int) -> dict[str, Any]:
         tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         generator.render_site(spec, components, tmp, base_url=ctx.settings.preview_url(project.id), on_progress=report)
-        if not version.spec:  # a new site: the API, when configured, may draw its hero
+        if _is_new(version):  # a new site: the API, when configured, may draw its hero
             _api_hero(ctx, project, spec, tmp)
         step = "packaging the site"
         report("Packaging", 0, 1)
@@ -127,12 +127,19 @@ def build_site(version_id: int) -> dict[str, Any]:
     return _record_success(ctx, report, version_id, spec, final, zip_path)
 
 
+def _is_new(version: ProjectVersion) -> bool:
+    """A first build: its spec holds only the brief the service read from the prompt (or, from before that was
+    stored, nothing); an edit or rollback carries the whole spec it wants rendered."""
+    return not version.spec or "pages" not in version.spec
+
+
 def _spec_for(ctx: JobContext, project: Project, version: ProjectVersion) -> generator.SiteSpec:
-    if version.spec:  # an edit or rollback carries the spec it wants rendered
+    if not _is_new(version):
         return generator.SiteSpec.model_validate(version.spec)
-    brief = briefs.parse(project.prompt)
+    stored = (version.spec or {}).get("brief")
+    brief = briefs.Brief.model_validate(stored) if stored else briefs.parse(project.prompt)
     template = ctx.catalog.choose_template(brief.words)
-    return generator.make_spec(brief, template, copy_provider=llm.ApiProvider.from_settings(ctx.settings))
+    return plan.make_spec(brief, template, copy_provider=llm.ApiProvider.from_settings(ctx.settings))
 
 
 def _api_hero(ctx: JobContext, project: Project, spec: generator.SiteSpec, site: Path) -> None:
@@ -186,12 +193,18 @@ def _record_success(
             site_path=str(site / "index.html"),
             zip_path=str(zip_path),
             pages=len(spec.pages),
+            detail=finish_line(spec.missing),
             credits=charged,
             balance=balance.available,
         )
         _record_outcome(s, project, event)
     report.publish(event)
     return {"version_id": version_id, "status": "succeeded", "site": str(site)}
+
+
+def finish_line(missing: list[str]) -> str:
+    """The final message's line of what would complete the site ("" when nothing is missing)."""
+    return f"To finish it, reply with: {' · '.join(missing[:6])}" if missing else ""
 
 
 def _record_outcome(s: Session, project: Project, event: ProgressEvent) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from jobs.brief import PAGE_WORDS, TONES, find_colour
 from jobs.errors import EditNotUnderstood
 from jobs.generator import DEFAULT_SECTIONS, PAGE_TITLES, PageSpec, SiteSpec, with_primary
+from jobs.plan_pages import added_page
 
 SECTION_WORDS = {
     "testimonials": "testimonials",
@@ -49,15 +50,18 @@ def _page_changes(spec: SiteSpec, text: str) -> list[str]:
     have = {p.slug for p in spec.pages}
     if _ADD.search(text):
         for slug in dict.fromkeys(wanted):
+            title = PAGE_TITLES.get(slug, slug.title())
             if slug not in have:
+                planned = added_page(spec, title)
                 spec.pages.append(
-                    PageSpec(
-                        slug=slug,
-                        title=PAGE_TITLES.get(slug, slug.title()),
-                        sections=list(DEFAULT_SECTIONS.get(slug, DEFAULT_SECTIONS["about"])),
+                    planned[0]
+                    if planned is not None
+                    else PageSpec(
+                        slug=slug, title=title, sections=list(DEFAULT_SECTIONS.get(slug, DEFAULT_SECTIONS["about"]))
                     )
                 )
-                done.append(f"added page {PAGE_TITLES.get(slug, slug)}")
+                spec.missing = list(dict.fromkeys([*spec.missing, *(planned[1] if planned else [])]))
+                done.append(f"added page {title}")
     elif _REMOVE.search(text):
         for slug in dict.fromkeys(wanted):
             if slug in have and slug != "index":
@@ -77,7 +81,7 @@ def _section_changes(spec: SiteSpec, text: str) -> list[str]:
         return [f"moved {m.group(1).lower()} up"]
     if _ADD.search(text):
         for slug in dict.fromkeys(wanted):
-            if slug not in home.sections:
+            if slug not in home.sections and _has_facts(spec, slug):
                 home.sections.insert(len(home.sections) - 1, slug)  # before the footer
                 done.append(f"added {slug} section")
     elif _REMOVE.search(text):
@@ -90,6 +94,16 @@ def _section_changes(spec: SiteSpec, text: str) -> list[str]:
             if holders:
                 done.append(f"removed {slug} section")
     return done
+
+
+SECTION_FACTS = {"testimonials": "testimonials", "pricing-table": "plans", "features": "features", "about": "about"}
+SECTION_FACTS |= {"menu-list": "offers", "services-list": "offers", "faq": "faq"}
+"""The copy each section shows: a section whose facts the team has not given is not added (it would be empty)."""
+
+
+def _has_facts(spec: SiteSpec, slug: str) -> bool:
+    key = SECTION_FACTS.get(slug)
+    return key is None or bool(spec.copy_text.get(key))
 
 
 def _replace_text(value: Any, old: str, new: str) -> Any:

@@ -1,6 +1,7 @@
-"""The site generator: a brief and a catalog template become a spec, and a spec becomes files on disk.
+"""The site generator: a spec becomes files on disk.
 
-`make_spec` decides what the site is (name, palette, pages and their sections, copy); `render_site` writes it.
+`jobs.plan.make_spec` decides what the site is (name, palette, pages and their sections, copy); `render_site`
+writes it.
 Edits change the spec and render again, so every version is reproducible from its stored spec. All user text
 reaches the pages through Jinja2 autoescaping; nothing is marked safe except our own rendered sections.
 """
@@ -13,20 +14,15 @@ import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from jobs import content
-from jobs.brief import Brief
 from jobs.errors import UnsafePath
 from jobs.images import write_images
-
-if TYPE_CHECKING:
-    from jobs.llm import CopyProvider
 
 ASSETS = Path(__file__).parent / "site_assets"
 
@@ -58,20 +54,6 @@ DEFAULT_SECTIONS: dict[str, list[str]] = {
     "properties": ["navbar", "page-header", "listings", "cta", "footer"],
     "donate": ["navbar", "page-header", "donate-impact", "faq", "footer"],
 }
-PAGE_INTROS = {
-    "menu": "Everything we make, with today's prices.",
-    "contact": "Where to find us, when we are open and how to reach us.",
-    "about": "Who we are and how we work.",
-    "services": "What we do, and what it costs.",
-    "pricing": "Clear prices, no surprises.",
-    "gallery": "A few favourites from recent work.",
-    "faq": "Answers to what people ask us most.",
-    "schedule": "What is on, and when.",
-    "rooms": "Every room, with what it includes and what it costs.",
-    "properties": "Homes on our books right now.",
-    "donate": "Where your money goes, and how to give.",
-}
-"""Generic page intros; a content pack's `page_intros` overrides them for its industry."""
 SHARED_KINDS = ("navbar", "footer", "page-header")
 """Sections a template styles once for every page: a page it does not lay out borrows its variants of these."""
 BUILD_DATE = dt.datetime(2024, 1, 1, 0, 0, 0)
@@ -82,6 +64,10 @@ class PageSpec(BaseModel):
     slug: str
     title: str
     sections: list[str]
+    kind: str = ""
+    """What the page shows (`jobs/data/brief.toml` [page_kinds]); "" for the home page and older specs."""
+    content: dict[str, Any] = {}
+    """This page's own copy (its offerings, its details…), over the site's `copy_text`."""
 
 
 class SiteSpec(BaseModel):
@@ -97,7 +83,8 @@ class SiteSpec(BaseModel):
     pages: list[PageSpec]
     copy_text: dict[str, Any]
     location: str = ""
-    email: str
+    address: str = ""
+    email: str = ""
     phone: str = ""
     tone: str = "friendly"
     year: int = BUILD_DATE.year
@@ -106,6 +93,10 @@ class SiteSpec(BaseModel):
     """Changed by the `images` command to get a fresh set of pictures."""
     gallery_images: int = 0
     """Extra gallery pictures made by the `images` command (0: the gallery shows the hero)."""
+    missing: list[str] = []
+    """What the team could add to complete the site, one short line each (shown in the final chat message)."""
+    brief: dict[str, Any] = {}
+    """The brief the site was planned from (`jobs.brief.Brief`), for edits that need its facts."""
 
 
 def _luminance(hex_colour: str) -> float:
@@ -132,46 +123,6 @@ def with_primary(palette: dict[str, str], colour: str) -> dict[str, str]:
     return out
 
 
-def _email_for(name: str) -> str:
-    local = "".join(ch for ch in name.lower() if ch.isascii() and ch.isalnum())[:24] or "hello"
-    return f"hello@{local}.example"
-
-
-def make_spec(brief: Brief, template: dict[str, Any], copy_provider: CopyProvider | None = None) -> SiteSpec:
-    """The spec of a new site. `copy_provider` may reword the pack's copy (an API); without it, the pack's own."""
-    pack = content.pack_for(template.get("pack") or template["category"], brief.words)
-    name = content.site_name(brief, pack)
-    email = brief.email or _email_for(name)
-    wanted = ["index", *[p for p in brief.pages if p != "index"]] if brief.pages else template["default_pages"]
-    titles = {**PAGE_TITLES, **template.get("page_titles", {})}
-    pages = [
-        PageSpec(slug=slug, title=titles.get(slug, slug.title()), sections=template_sections(template, slug))
-        for slug in dict.fromkeys(wanted)
-    ]
-    palette = dict(template["palette"])
-    if brief.colour:
-        palette = with_primary(palette, brief.colour)
-    copy_text = content.copy_for(brief, pack, name, email)
-    if copy_provider is not None:
-        copy_text = copy_provider.copy(brief, pack, name, email, copy_text)
-    return SiteSpec(
-        name=name,
-        template=template["slug"],
-        template_name=template["name"],
-        category=template["category"],
-        pack=pack,
-        palette=palette,
-        typography=dict(template["typography"]),
-        pages=pages,
-        copy_text=copy_text,
-        location=brief.location,
-        email=email,
-        phone=brief.phone,
-        tone=brief.tone,
-        year=dt.date.today().year,
-    )
-
-
 def _variant(template: dict[str, Any], kind: str) -> str:
     """The template's own variant of a shared section kind (e.g. "navbar-dark" for "navbar"), else the plain one."""
     for sections in template["pages"].values():
@@ -192,7 +143,7 @@ def template_sections(template: dict[str, Any], slug: str) -> list[str]:
 
 def page_intro(spec: SiteSpec, slug: str) -> str:
     intros = spec.copy_text.get("page_intros") or {}
-    return str(intros.get(slug) or PAGE_INTROS.get(slug, ""))
+    return str(intros.get(slug, ""))
 
 
 def component_slugs(spec: SiteSpec) -> list[str]:
@@ -272,23 +223,19 @@ def render_site(
         "email": spec.email,
         "phone": spec.phone,
         "phone_href": "".join(ch for ch in spec.phone if ch.isdigit() or ch == "+"),
-        "address": "",
+        "address": spec.address,
         "year": spec.year,
         "base_url": base_url,
         "pages": [{"slug": p.slug, "title": p.title, "href": f"{p.slug}.html"} for p in spec.pages],
-        "cta_href": f"{copy.get('cta_page', 'contact')}.html"
-        if any(p.slug == copy.get("cta_page") for p in spec.pages)
-        else "contact.html"
-        if any(p.slug == "contact" for p in spec.pages)
-        else "index.html",
     }
     captions = list(copy.get("gallery", []))
     gallery = [
         {
             "src": f"images/gallery-{i}.png" if spec.gallery_images else "images/hero.png",
-            "alt": captions[(i - 1) % len(captions)] if captions else f"{spec.name} picture {i}",
+            "alt": captions[(i - 1) % len(captions)] if captions else f"{spec.name}, picture {i}",
+            "caption": captions[(i - 1) % len(captions)] if captions else "",
         }
-        for i in range(1, max(spec.gallery_images, len(captions)) + 1)
+        for i in range(1, max(spec.gallery_images, len(captions), 1) + 1)
     ]
     images = {"hero_alt": f"{spec.name}, {spec.location}" if spec.location else spec.name, "gallery": gallery}
     written: list[Path] = []
@@ -303,7 +250,10 @@ def render_site(
             "description": _description(spec, page),
             "url": f"{base_url}{page.slug}.html" if page.slug != "index" else base_url,
         }
-        ctx = {"site": site, "copy": copy, "page": page_ctx, "images": images, "palette": spec.palette}
+        href, label = call_to_action(spec, page)
+        page_copy = {**copy, **page.content, "cta_label": label or copy.get("cta_label", "")}
+        page_site = {**site, "cta_href": href}
+        ctx = {"site": page_site, "copy": page_copy, "page": page_ctx, "images": images, "palette": spec.palette}
         regions: dict[str, list[str]] = {"header": [], "main": [], "footer": []}
         for slug in page.sections:
             regions[components[slug].get("region", "main")].append(env.get_template(f"c/{slug}").render(ctx))
@@ -329,6 +279,23 @@ def render_site(
     )
     report("Generating images", 1, 1)
     return written
+
+
+def call_to_action(spec: SiteSpec, page: PageSpec) -> tuple[str, str]:
+    """Where this page's buttons lead, and their words: the contact page (from any other page), else a mailto: or
+    tel: of the site's own details, else the offerings page; ("", "") when there is nowhere real to go."""
+    contacts = [p for p in spec.pages if p.kind == "contact" or (not p.kind and p.slug == "contact")]
+    target = next((p for p in contacts if p.slug != page.slug), None)
+    if target is not None and not any(p.slug == page.slug for p in contacts):
+        return f"{target.slug}.html", str(spec.copy_text.get("cta_label") or "Get in touch")
+    if spec.email:
+        return f"mailto:{spec.email}", "Email us"
+    if spec.phone:
+        return "tel:" + "".join(ch for ch in spec.phone if ch.isdigit() or ch == "+"), "Call us"
+    offers = next((p for p in spec.pages if p.kind == "offers" and p.slug != page.slug), None)
+    if offers is not None:
+        return f"{offers.slug}.html", f"See {offers.title}"
+    return "", ""
 
 
 def _description(spec: SiteSpec, page: PageSpec) -> str:

@@ -23,7 +23,7 @@ from PIL import Image, ImageOps
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, StringConstraints
 
 from jobs.brief import Brief
-from jobs.content import Copy
+from jobs.packs import Copy
 from jobs.settings import JobSettings
 
 log = structlog.get_logger(__name__)

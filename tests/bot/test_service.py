@@ -113,7 +113,8 @@ def test_edits_become_new_versions_with_the_change_applied(service, ctx, run_job
     pid = built(service, run_jobs)
     name = "Sweet Crumbs"
     for number, instruction in enumerate(
-        ["make the header dark green", "add a pricing page", "remove the faq", "rename to Crumbs & Co"], start=2
+        ["make the header dark green", "add a pricing page", "remove the pricing page", "rename to Crumbs & Co"],
+        start=2,
     ):
         reply = service.handle(actor(), f"edit #{pid} {instruction}")
         assert reply.text == messages.build_accepted(name, pid, number, 0, 10), instruction
@@ -128,8 +129,8 @@ def test_edits_become_new_versions_with_the_change_applied(service, ctx, run_job
     assert green.spec and green.spec["palette"]["primary"] == COLOURS["dark green"]
     assert v1.spec and v1.spec["palette"]["primary"] != COLOURS["dark green"]  # v1 is never changed
     assert pricing.spec and [p["slug"] for p in pricing.spec["pages"]] == ["index", "menu", "contact", "pricing"]
-    assert any("faq" in p["sections"] for p in pricing.spec["pages"])
-    assert no_faq.spec and not any("faq" in p["sections"] for p in no_faq.spec["pages"])
+    assert any(p["slug"] == "pricing" for p in pricing.spec["pages"])
+    assert no_faq.spec and not any(p["slug"] == "pricing" for p in no_faq.spec["pages"])
     assert renamed.spec and renamed.spec["name"] == "Crumbs & Co"
     assert "Crumbs &amp; Co" in (site_dir(ctx, pid, 5) / "index.html").read_text()
     assert (site_dir(ctx, pid, 3) / "pricing.html").is_file()
@@ -143,7 +144,7 @@ def test_edits_become_new_versions_with_the_change_applied(service, ctx, run_job
             (1, "build", "succeeded", ""),
             (2, "edit", "succeeded", "make the header dark green"),
             (3, "edit", "succeeded", "add a pricing page"),
-            (4, "edit", "succeeded", "remove the faq"),
+            (4, "edit", "succeeded", "remove the pricing page"),
             (5, "edit", "succeeded", "rename to Crumbs & Co"),
         ],
         live=5,

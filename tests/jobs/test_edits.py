@@ -15,10 +15,14 @@ from jobs.brief import COLOURS, MAX_PROMPT
 from jobs.brief import parse as parse_brief
 from jobs.edits import apply_edit, new_images
 from jobs.errors import EditNotUnderstood
-from jobs.generator import DEFAULT_SECTIONS, SiteSpec, contrast, make_spec, render_site
+from jobs.generator import DEFAULT_SECTIONS, SiteSpec, contrast, render_site
+from jobs.plan import make_spec
 from storage.catalog import load_package_data
 
-PROMPT = "a landing page for Sweet Crumbs, a bakery in Leeds, with a menu and contact page"
+PROMPT = (
+    "a landing page for Sweet Crumbs, a bakery in Leeds, with a menu and contact page. Sourdough loaf £4.50, "
+    "cinnamon bun £2.80. Open Tue-Sat 8am-4pm. Email hello@sweetcrumbs.example. We bake everything on site."
+)
 TEMPLATES, COMPONENTS = load_package_data()
 
 
@@ -96,11 +100,21 @@ def test_replace_swaps_text_in_the_copy_only(spec):
 
 
 # --- pages ----------------------------------------------------------------------------------------------------
-def test_add_a_page_appends_it_with_its_default_sections(spec):
+def test_add_a_page_plans_it_from_the_stored_brief_and_says_what_it_lacks(spec):
     edited = apply_edit(spec, "add a pricing page")
     assert slugs(edited) == [*slugs(spec), "pricing"]
-    assert edited["pages"][-1] == {"slug": "pricing", "title": "Pricing", "sections": DEFAULT_SECTIONS["pricing"]}
-    assert edited["pages"][:-1] == spec["pages"]
+    added = edited["pages"][-1]
+    assert (added["slug"], added["title"], added["kind"]) == ("pricing", "Pricing", "offers")
+    assert added["sections"][0] == page(spec, "index")["sections"][0]  # the template's own navbar
+    assert [o["price"] for o in added["content"]["offers"]] == ["£4.50", "£2.80"]  # the brief's own prices
+    no_prices = apply_edit({**spec, "brief": {**spec["brief"], "offerings": []}}, "add a pricing page")
+    assert "what goes on the Pricing page, with prices" in no_prices["missing"]
+
+
+def test_add_a_page_to_a_spec_without_a_brief_uses_the_default_sections(spec):
+    spec = {**spec, "brief": {}}
+    edited = apply_edit(spec, "add a pricing page")
+    assert edited["pages"][-1]["sections"] == DEFAULT_SECTIONS["pricing"]
 
 
 def test_several_pages_can_be_added_at_once(spec):
@@ -122,18 +136,23 @@ def test_add_a_section_puts_it_on_the_home_page_before_the_footer(spec):
 
 
 def test_remove_a_section_from_the_home_page(spec):
-    assert "testimonials" in page(spec, "index")["sections"]
-    edited = apply_edit(spec, "remove the testimonials")
-    assert not any("testimonials" in p["sections"] for p in edited["pages"])
+    assert "about" in page(spec, "index")["sections"]
+    edited = apply_edit(spec, "remove the about section")
+    assert not any("about" in p["sections"] for p in edited["pages"])
     assert slugs(edited) == slugs(spec)
 
 
 def test_remove_the_faq_takes_it_off_every_page_that_has_it(spec):
-    with_pricing = apply_edit(spec, "add a pricing page")
-    assert "faq" in page(with_pricing, "pricing")["sections"] and "faq" not in page(with_pricing, "index")["sections"]
-    edited = apply_edit(with_pricing, "remove the faq")
-    assert slugs(edited) == slugs(with_pricing)  # the pricing page stays, without its FAQ
+    with_faq = apply_edit(spec, "add a faq")
+    page(with_faq, "menu")["sections"].insert(2, "faq")
+    edited = apply_edit(with_faq, "remove the faq")
+    assert slugs(edited) == slugs(with_faq)  # the menu page stays, without its FAQ
     assert not any("faq" in p["sections"] for p in edited["pages"])
+
+
+def test_a_section_whose_facts_were_not_given_is_not_added(spec):
+    with pytest.raises(EditNotUnderstood):
+        apply_edit(spec, "add testimonials")
 
 
 def test_remove_the_faq_also_drops_a_faq_page(spec):
@@ -151,17 +170,19 @@ def test_remove_the_faq_section_keeps_a_faq_page(spec):
 
 
 def test_move_a_section_up_puts_it_right_after_the_hero(spec):
+    spec = apply_edit(spec, "add a faq")
     before = page(spec, "index")["sections"]
-    home = page(apply_edit(spec, "move testimonials to the top"), "index")["sections"]
+    home = page(apply_edit(spec, "move faq to the top"), "index")["sections"]
     hero = [s for s in before if s.startswith("hero")]
-    assert home[: len(hero) + 2] == [before[0], *hero, "testimonials"]
+    assert home[: len(hero) + 2] == [before[0], *hero, "faq"]
     assert sorted(home) == sorted(before)  # nothing added or lost, the navbar included
 
 
 def test_move_up_keeps_the_templates_own_navbar(spec):
+    spec = apply_edit(spec, "add a faq")
     home = page(spec, "index")
     home["sections"] = ["navbar-dark", *home["sections"][1:]]
-    moved = page(apply_edit(spec, "move testimonials to the top"), "index")["sections"]
+    moved = page(apply_edit(spec, "move faq to the top"), "index")["sections"]
     assert moved[0] == "navbar-dark" and "navbar" not in moved
 
 
@@ -183,7 +204,7 @@ def test_several_changes_in_one_instruction_are_all_applied(spec):
         "remove the faq",  # the bakery site has none
         "remove the home page",
         "add a contact page",  # already there
-        "add testimonials",  # already on the home page
+        "add testimonials",  # none were given: the section would be empty
         "rename to Sweet Crumbs",  # already its name
         "rename to ...",
         'replace "no such words" with "anything"',
@@ -198,7 +219,7 @@ def test_an_instruction_that_changes_nothing_is_not_understood(spec, instruction
 
 def test_an_edit_never_changes_the_spec_it_was_given(spec):
     before = copy.deepcopy(spec)
-    for instruction in ("add a faq", "remove the testimonials", "add a pricing page", "rename to X", "make it navy"):
+    for instruction in ("add a faq", "remove the about section", "add a pricing page", "rename to X", "make it navy"):
         apply_edit(spec, instruction)
     assert spec == before
 

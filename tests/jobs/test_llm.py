@@ -19,13 +19,13 @@ from aiohttp import web
 from PIL import Image
 from pydantic import SecretStr
 
-from jobs import brief, content, generator, llm
+from jobs import brief, generator, llm, packs, plan
 from jobs.settings import JobSettings
 from storage.catalog import load_package_data
 from tests.helpers import actor
 
 KEY = "sk-test-very-secret-1234567890"
-PROMPT = "a website for Sweet Crumbs, a bakery in Leeds"
+PROMPT = "a website for Sweet Crumbs, a bakery in Leeds, email hello@sweetcrumbs.example"
 TEMPLATES, COMPONENTS = load_package_data()
 ALL_COMPONENTS = {c["slug"]: c for c in COMPONENTS}
 TEMPLATE = next(t for t in TEMPLATES if t["slug"] == "artisan-bakery")
@@ -62,7 +62,7 @@ class FakeApi:
         self._record(request, await request.json())
         copy: Any = {
             "good": GOOD,
-            "hostile": {**GOOD, "hero_title": "<script>alert(1)</script>", "hero_text": '"onload="alert(1)'},
+            "hostile": {**GOOD, "cta_title": "<script>alert(document.cookie)</script>", "cta_text": '"onload="x'},
             "wrong_type": {**GOOD, "hero_title": 42},
             "too_long": {**GOOD, "hero_text": "x" * 5000},
             "missing": {"cta_title": "Only this"},
@@ -132,13 +132,12 @@ def provider(api: FakeApi, timeout: float = 2.0) -> llm.ApiProvider:
 
 def local_copy() -> dict[str, Any]:
     b = brief.parse(PROMPT)
-    pack = content.pack_for(TEMPLATE["category"], b.words)
-    name = content.site_name(b, pack)
-    return content.copy_for(b, pack, name, b.email or "hello@sweetcrumbs.example")
+    pack = packs.pack_for(b.words, b.kind, TEMPLATE["pack"])
+    return plan.copy_for(b, pack, plan.site_name(b, pack))
 
 
 def spec_with(api: llm.ApiProvider | None) -> generator.SiteSpec:
-    return generator.make_spec(brief.parse(PROMPT), TEMPLATE, copy_provider=api)
+    return plan.make_spec(brief.parse(PROMPT), TEMPLATE, copy_provider=api)
 
 
 def render(spec: generator.SiteSpec, out: Path) -> str:
@@ -146,16 +145,13 @@ def render(spec: generator.SiteSpec, out: Path) -> str:
     return (out / "index.html").read_text()
 
 
-def test_good_answer_overrides_only_known_keys_and_sends_the_key(fake_api):
+def test_good_answer_rewords_neutral_copy_only_never_a_fact(fake_api):
     spec = spec_with(provider(fake_api))
     local = local_copy()
-    assert spec.copy_text["hero_title"] == GOOD["hero_title"]
-    assert spec.copy_text["about"] == GOOD["about"]
-    assert spec.copy_text["cta_title"] == GOOD["cta_title"]
-    assert spec.copy_text["features"][0]["title"] == "Slow dough"
-    assert spec.copy_text["features"][1:] == local["features"][1:]  # the local count and cards are kept
-    assert "email" not in spec.copy_text or spec.copy_text.get("email") == local.get("email")
-    assert spec.copy_text["faq"] == local["faq"]
+    assert spec.copy_text["cta_title"] == GOOD["cta_title"]  # neutral words may be reworded
+    for fact in ("hero_title", "hero_text", "about", "features", "offers", "faq", "kicker"):
+        assert spec.copy_text[fact] == local[fact], fact  # the brief's facts never are
+    assert spec.copy_text["hero_title"] == "Sweet Crumbs" and spec.email == "hello@sweetcrumbs.example"
     assert fake_api.auth == [f"Bearer {KEY}"]
     body = fake_api.bodies[0]
     assert body["model"] == "test-model" and body["response_format"] == {"type": "json_object"}
@@ -183,7 +179,7 @@ def test_any_failure_falls_back_to_the_local_copy(fake_api, mode, caplog):
 def test_hostile_copy_is_escaped_on_the_page(fake_api, tmp_path):
     fake_api.mode = "hostile"
     html = render(spec_with(provider(fake_api)), tmp_path / "site")
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(document.cookie)&lt;/script&gt;" in html
     assert "<script" not in html.lower()
     assert '"onload=' not in html
 
@@ -229,7 +225,7 @@ def test_a_build_uses_the_api_when_configured(fake_api, ctx, service, run_jobs):
         reply = service.handle(actor(), f"build {PROMPT}")
         assert reply.project_id is not None and run_jobs()
     site = ctx.settings.sites_dir / str(reply.project_id) / "v1"
-    assert GOOD["hero_title"] in (site / "index.html").read_text()
+    assert GOOD["cta_title"] in (site / "index.html").read_text()
     with Image.open(site / "images" / "hero.png") as img:
         assert img.size == llm.HERO_SIZE and img.getpixel((600, 400)) == (200, 30, 30)
     assert fake_api.auth == [f"Bearer {KEY}"] * 2

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from jobs.brief import parse
-from jobs.generator import make_spec, render_site
+from jobs.generator import render_site
+from jobs.plan import make_spec
 from storage.catalog import load_package_data
 
 HERE = Path(__file__).parent

@@ -7,7 +7,7 @@ import re
 import pytest
 from pymongo.errors import DuplicateKeyError
 
-from jobs import brief, content, generator
+from jobs import brief, generator, packs, plan
 from storage import keys
 from storage.catalog import DATA_DIR, load_package_data
 
@@ -119,8 +119,7 @@ def test_template_is_complete_and_uses_existing_components(template):
     for field in ("slug", "name", "category", "style", "pack", "industries", "keywords", "typography"):
         assert template[field], field
     assert set(template["palette"]) == {p for pair in CONTRAST_PAIRS for p in pair} | {"accent", "line"}
-    assert template["pack"] in content.pack_names()
-    assert content.pack_for(template["pack"], []) == template["pack"]
+    assert template["pack"] in packs.pack_names()
     assert "index" in template["pages"] and template["default_pages"][0] == "index"
     assert set(template["default_pages"]) <= set(template["pages"]) | set(generator.DEFAULT_SECTIONS)
     for page, sections in template["pages"].items():
@@ -153,7 +152,7 @@ def test_component_markup_follows_the_rules(component):
         root, _, name = slot.partition(".")
         assert root in ("site", "copy", "page", "images") and name, slot
         if root == "copy":
-            assert name in content.copy_keys(), f"no pack gives {slot}"
+            assert name in plan.copy_keys(), f"no plan gives {slot}"
     assert not re.search(r"\son[a-z]+\s*=", source), "no inline event handlers"
     assert "|safe" not in source.replace(" ", "") and "autoescape false" not in source
     assert "<script" not in source and "style=" not in source

@@ -1,0 +1,212 @@
+"""Facts in the sentences of a prompt: contact details, offerings with prices, hours, labelled lists, people.
+
+Each reader takes text and returns what it found, as the prompt wrote it (a price stays "1,80 €", hours stay
+"Tue-Sun 5pm-11pm"), so the site shows the team's own words and the fidelity benchmark can find them. Phone
+numbers are read by `phonenumbers`, prices checked by `price-parser`; a fact that does not parse is left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from price_parser import Price
+from pydantic import BaseModel
+
+from jobs.vocabulary import words
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+URL = re.compile(r"\bhttps?://[^\s,;]+[^\s,;.)]|\bwww\.[\w-]+(?:\.[\w-]+)+(?:/[^\s,;]*[^\s,;.)])?")
+HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_]{2,30}\b(?![.@]\w)")
+_CUR_BEFORE = r"(?:[A-Z]{1,3}\$|[$£€¥₹₩₪₺₦₱฿]|(?:CHF|EUR|USD|GBP|AUD|CAD|NZD|SEK|NOK|DKK|JPY|INR|AED|Rs\.?)\s?)"
+_CUR_AFTER = (
+    r"(?:\s?(?:[$£€¥₹]|kr\b|CHF\b|EUR\b|USD\b|GBP\b|euros?\b|dollars?\b|pounds?\b|zł|Kč|Ft\b|SEK\b|NOK\b|DKK\b))"
+)
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_UNITS = (
+    "night|hour|month|year|person|week|day|dozen|session|class|head|adult|child|kid|lesson|visit|term|guest|couple|"
+    "item|jar|box|bag|kg"
+)
+_NOTE = rf"(?:\s?/\s?(?:mo|month|yr|year|hr|hour|night|person|week|day)\b|\s(?:a|an|per|each)\s(?:{_UNITS})\b)?"
+PRICE = re.compile(
+    rf"\(?(?P<price>(?:from\s+)?(?:{_CUR_BEFORE}\s?(?:{_NUM})|(?:{_NUM}){_CUR_AFTER}))(?P<note>{_NOTE})\)?"
+)
+BARE = re.compile(rf"(?<![\w$£€¥₹.,:-])(?P<price>{_NUM})(?![\w%:-]|[.,]\d|\s?(?:am|pm|h)\b)(?P<note>{_NOTE})")
+_LEAD = re.compile(
+    r"^(?:[\s,;:(&+-]|and\b|or\b|plus\b|selling\b|sells\b|offering\b|offers\b|with\b|including\b|"
+    r"also\b|is\b|are\b|costs?\b|just\b|only\b|our\b)+",
+    re.I,
+)
+_TRAIL = re.compile(r"(?:[\s,;:(&-]|\bfrom|\bat|\bfor|\bis|\bare|\bcosts?|\bjust|\bonly)+$", re.I)
+_CUTS = re.compile(r"[:;,]|\b(?:selling|sells|offering|offers|with|including)\b", re.I)
+_SPLIT_LIST = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+
+
+class Offering(BaseModel):
+    """Something the organisation offers, with its price as the prompt wrote it ("" when it gave none)."""
+
+    name: str
+    price: str = ""
+    label: str = ""
+    """The list it was given under ("Menu", "Services"), "" when none."""
+
+
+class Person(BaseModel):
+    name: str
+    role: str = ""
+
+
+class LabelledList(BaseModel):
+    """A list the prompt gave under a label of its own ("Features: a, b, c"; "Case studies: …")."""
+
+    label: str
+    items: list[str]
+
+
+def emails(text: str) -> list[str]:
+    return list(dict.fromkeys(EMAIL.findall(text)))
+
+
+def links(text: str) -> list[str]:
+    return list(dict.fromkeys(URL.findall(text)))
+
+
+def handles(text: str) -> list[str]:
+    return list(dict.fromkeys(HANDLE.findall(EMAIL.sub(" ", text))))
+
+
+def phones(text: str, region: str) -> list[str]:
+    """Phone numbers as written, read for the country of the location (GB when it is not known)."""
+    found = phonenumbers.PhoneNumberMatcher(text, region or "GB", leniency=phonenumbers.Leniency.POSSIBLE)
+    raw = [m.raw_string.strip() for m in found]
+    return list(dict.fromkeys(r for r in raw if len(re.sub(r"\D", "", r)) >= 7))
+
+
+def _clean_name(raw: str) -> str:
+    part = _CUTS.split(raw)[-1] if _CUTS.search(raw) else raw
+    part = _TRAIL.sub("", _LEAD.sub("", part.strip())).strip(" .()")
+    tokens = part.split()
+    return " ".join(tokens[-7:])
+
+
+def _valid(price: str) -> bool:
+    parsed = Price.fromstring(price)
+    return parsed.amount is not None and parsed.amount >= 0
+
+
+def _label_of(sentence: str, labels: list[str]) -> tuple[str, int]:
+    """The label before a colon ("Menu: …") when it is one of `labels`, and where the list after it starts."""
+    if m := re.match(r"^\s*(?:[^:]{0,80}?\b)?([A-Za-z][\w -]{1,30}?)\s*:(?!\d)\s*", sentence):
+        label = m.group(1).strip()
+        if label.lower() in labels or label.lower().split()[-1] in labels:
+            return label, m.end()
+    return "", 0
+
+
+def offerings(sentence: str, currency: str) -> tuple[list[Offering], str, str]:
+    """Offerings with prices in one sentence; the text before them and the text after the last price.
+
+    A number without a currency counts as a price only in a list labelled as one ("Menu: margherita 14"), and
+    then takes the location's currency."""
+    label, start = _label_of(sentence, words().offer_labels)
+    matches = [m for m in PRICE.finditer(sentence) if _valid(m.group("price"))]
+    if label and not matches:
+        matches = [m for m in BARE.finditer(sentence, start) if m.start() >= start]
+    found: list[Offering] = []
+    before: list[str] = [sentence[:start]] if label else []
+    last = start if label else 0
+    for m in matches:
+        if m.start() < last:
+            continue
+        segment = sentence[last : m.start()]
+        name = _clean_name(segment)
+        if name:
+            found.append(Offering(name=_cap(name), price=_price_text(m, currency), label=label))
+            before.append(_before_name(segment))
+        last = m.end()
+    if not found:
+        return [], sentence, ""
+    return found, " ".join(b.strip(" ,") for b in before if b.strip(" ,")), sentence[last:]
+
+
+def _price_text(m: re.Match[str], currency: str) -> str:
+    price = m.group("price").strip()
+    if not any(ch in price for ch in "$£€¥₹₩₪₺₦₱฿") and not re.search(r"[A-Za-z]{2}", price.replace("from", "")):
+        price = f"{currency}{price}" if currency else price
+    note = " ".join(m.group("note").split())
+    if not note:
+        return price
+    return f"{price}{note}" if note.startswith("/") else f"{price} {note}"
+
+
+def _before_name(segment: str) -> str:
+    """What precedes the item name in a segment (an earlier clause), kept as text of the sentence."""
+    cuts = list(_CUTS.finditer(segment))
+    return segment[: cuts[-1].start()] if cuts else ""
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def split_list(text: str) -> list[str]:
+    items = [_TRAIL.sub("", _LEAD.sub("", i)).strip(" .") for i in _SPLIT_LIST.split(text)]
+    return [i for i in items if i]
+
+
+def labelled(sentence: str) -> LabelledList | None:
+    """A sentence of the form "Label: a, b and c" (a short label, short items)."""
+    m = re.match(r"^\s*([A-Za-z][\w' -]{1,28}?)\s*:(?!\d)\s*(.+?)\s*\.?$", sentence)
+    if not m or "@" in m.group(2):
+        return None
+    items = split_list(m.group(2))
+    if not items or any(len(i.split()) > 8 for i in items):
+        return None
+    return LabelledList(label=_cap(m.group(1).strip()), items=[_cap(i) for i in items])
+
+
+def people_of(lst: LabelledList) -> list[Person] | None:
+    """People when the list's label names a role ("Teachers: Priya and Marcus" → two teachers)."""
+    if lst.label.lower() not in words().people_labels:
+        return None
+    role = lst.label if len(lst.items) == 1 else ""
+    return [Person(name=re.sub(r"^(?:Mrs|Mr|Ms|Miss|Mx)\.?\s+", "", i), role=role) for i in lst.items]
+
+
+TITLED = re.compile(r"\b(?:Dr|Prof|Professor|Chef|Coach|Rev)\.?\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})")
+HOSTED = re.compile(
+    r"\b(?:hosted|run|led|founded|owned|coached|taught|presented|organised|organized) by\s+"
+    r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})"
+)
+
+
+def named_people(text: str) -> list[Person]:
+    """People named with a title ("Dr. Ravi Sharma") or as who runs it ("hosted by Dana Okafor")."""
+    out = [Person(name=m.group(1), role="") for m in HOSTED.finditer(text)]
+    text = re.sub(r"['’]s\b", "", text)
+    out += [
+        Person(name=f"Dr {m.group(1)}" if m.group(0).startswith("Dr") else m.group(1)) for m in TITLED.finditer(text)
+    ]
+    return out
+
+
+def hours(sentence: str) -> str:
+    """Opening hours said in a sentence that starts with "Open…"/"Opening hours…", as written; "" otherwise."""
+    low = sentence.lower().strip()
+    for start in sorted(words().hours_starts, key=len, reverse=True):
+        if low.startswith(start) and re.search(r"\d", sentence):
+            rest = sentence.strip()[len(start) :].strip(" :,.")
+            return (
+                f"Open {rest}"
+                if start == "open" and rest.lower().startswith(("daily", "every", "7 days"))
+                else _cap(rest)
+            )
+    return ""
+
+
+def split_hours(entry: str) -> tuple[str, str]:
+    """("Tue-Sun", "5pm-11pm") from "Tue-Sun 5pm-11pm": days before the first digit, times from it."""
+    m = re.search(r"\d", entry)
+    if not m or m.start() == 0:
+        return entry, ""
+    return entry[: m.start()].strip(" ,:"), entry[m.start() :].strip()

@@ -1,0 +1,254 @@
+"""Reading a prompt sentence by sentence: its name, place, kind, the pages it asks for, and what is left.
+
+Helpers of `jobs.brief.parse`. Names and places are found by patterns over capitalised words; places are
+recognised from `jobs/data/places.toml`; page words from `jobs/data/brief.toml`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+
+from pydantic import BaseModel
+
+from jobs.facts import EMAIL, URL
+from jobs.vocabulary import places, words
+
+_ABBREVIATIONS = {"dr", "st", "mr", "mrs", "ms", "prof", "no", "vs", "etc", "mt", "jr", "sr", "rev", "e.g", "i.e"}
+_CAP = r"[A-Z0-9][\w'’.&-]*"
+_JOIN = r"(?:\s+(?:&|of|and|the|de|la|le|du|von|van|y|'n'|n)\s+|\s+)"
+_RUN = rf"{_CAP}(?:{_JOIN}{_CAP}){{0,11}}"
+_NAME_QUOTED = re.compile(r"[\"“'‘]([^\"”'’]{2,60})[\"”'’]")
+_NAME_CALLED = re.compile(rf"\b(?:called|named)\s+({_RUN})")
+_NAME_FOR = re.compile(rf"\b(?:for|about)\s+(?:the\s+)?({_RUN})")
+_NAME_IN = re.compile(rf"({_RUN})\s+(?:in|near)\s+[A-Z]")
+_NAME_LEAD = re.compile(rf"^({_RUN})(?=\s*(?:,|:|\(|\s+is\b|\s+are\b|\s+[-–—]\s|$)|\s+[a-z])")
+_PLACE = re.compile(
+    r"\b(?:in|near|based in|located in|across)\s+(?:the\s+)?"
+    r"([A-Z][\w'’-]*(?:[ -][A-Z][\w'’-]*){0,3}(?:,\s*[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*)?)?)"
+)
+_NOT_PLACES = {m.lower() for m in (*calendar.month_name[1:], *calendar.day_name)} | {
+    "english",
+    "french",
+    "spanish",
+    "german",
+    "italian",
+    "the",
+    "us",
+}
+_BUILD = re.compile(
+    r"^.*?\b(?:website|web site|site|landing page|homepage|home page|page|portfolio|one-pager)\s+(?:for|about)\s+",
+    re.I,
+)
+_INSTRUCTION = re.compile(
+    r"^(?:please\b|make it\b|use\b|i want\b|we want\b|i'd like\b|we'd like\b|add\b|colou?rs?\b|tone\b|style\b)", re.I
+)
+_WORD = re.compile(r"[a-z][a-z'-]+")
+_STOP = {"a", "an", "the", "for", "with", "and", "in", "of", "page", "pages", "site", "website", "landing"}
+
+
+class PageAsk(BaseModel):
+    """A page the prompt asks for, under the name it used; `kind` says what it shows (see brief.toml)."""
+
+    slug: str
+    title: str
+    kind: str
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def slugify(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:40].strip("-") or "page"
+    return f"{slug}-page" if slug == "index" else slug
+
+
+def sentences(text: str) -> list[str]:
+    """The prompt's sentences (and ;-clauses), not split after "Dr." or inside "3.50" and e-mail addresses."""
+    out: list[str] = []
+    for part in re.split(r"(?<=[.!?;])\s+|\n+", text):
+        last = out[-1].rstrip(".").split()[-1].lower() if out and out[-1].endswith(".") and out[-1].split() else ""
+        if out and last in _ABBREVIATIONS:
+            out[-1] = f"{out[-1]} {part}"
+        elif part.strip(" ;"):
+            out.append(part)
+    return [s.strip().rstrip(";").strip() for s in out if s.strip(" .;")]
+
+
+def _clean_name(raw: str) -> str:
+    name = re.sub(r"\s+", " ", raw).strip(" ,.;:!-")
+    name = re.sub(r"\s+(?:a|an|the|in|on|at)$", "", name, flags=re.I)
+    return name[:60].rstrip()
+
+
+_NOT_NAMES = {"build", "make", "create", "design", "please", "website", "site", "landing", "web", "homepage", "page"}
+_AFTER_NAME = {
+    "in",
+    "near",
+    "on",
+    "at",
+    "from",
+    "with",
+    "selling",
+    "that",
+    "who",
+    "based",
+    "is",
+    "are",
+    "and",
+    "to",
+    "by",
+}
+
+
+def _is_build_word(name: str) -> bool:
+    first = name.split()[0].lower()
+    return (
+        first in {"a", "an", "i", "we", "my", "our", "this"}
+        or (first in _NOT_NAMES and len(name.split()) == 1)
+        or (first in {"build", "make", "create", "design", "please", "website", "site", "landing"})
+    )
+
+
+def business_name(prompt: str) -> str:
+    """The name the prompt gives the organisation, or "" when it gives none."""
+    for pattern in (_NAME_QUOTED, _NAME_CALLED, _NAME_FOR, _NAME_IN, _NAME_LEAD):
+        for match in pattern.finditer(prompt):
+            name = _clean_name(match.group(1))
+            single = len(name.split()) == 1
+            if not name or name.lower() in _STOP or (pattern is not _NAME_QUOTED and _is_build_word(name)):
+                continue
+            if pattern is _NAME_LEAD and single and not re.match(rf"^{re.escape(name)}\s*(?:,|\s+is\b)", prompt):
+                continue
+            follow = re.match(r"\s+([a-z][\w-]*)", prompt[match.end(1) :])
+            if pattern is _NAME_FOR and follow and follow.group(1) not in _AFTER_NAME:
+                continue
+            return name
+    return ""
+
+
+def location_of(text: str) -> str:
+    """Where the organisation is: the first "in <Place>" naming a known place, else a known place said anywhere
+    (capitalised), else the first "in <Capitalised words>" that is not a month, a day or a language."""
+    known = places()
+    fallback = ""
+    for m in _PLACE.finditer(text):
+        candidate = m.group(1).strip(" .,")
+        head = candidate.split(",")[0].strip()
+        if known.country(candidate) and (candidate.lower() in known.places or "," in candidate):
+            return candidate if known.country(candidate.split(",")[-1].strip()) else head
+        if known.country(head):
+            return head
+        if not fallback and head.lower() not in _NOT_PLACES and head.split()[0].lower() not in _NOT_PLACES:
+            fallback = head
+    for m in re.finditer(r"\b[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+){0,3}", text):
+        tokens = m.group(0).split()
+        spans = [" ".join(tokens[i:j]) for i in range(len(tokens)) for j in range(len(tokens), i, -1)]
+        for name in spans:
+            if len(name) > 2 and name.lower() in known.places:
+                return name
+    return fallback
+
+
+def kind_of(text: str) -> str:
+    terms = set(re.findall(r"[\w&'-]+", text.lower()))
+    for kind, kind_words in words().kinds.items():
+        if terms & set(kind_words):
+            return kind
+    return "business"
+
+
+_PAGES_LABEL = re.compile(r"\b(?:pages?|sections?)\s*:\s*(.+)$", re.I)
+_WITH_PAGES = re.compile(
+    r"\b(?:with|including|plus|and)\s+(?:an?\s+|the\s+)?([\w &,'/-]+?)\s+(?:pages?|sections?)\b(?:\s+please)?", re.I
+)
+_LIST_PAGES = re.compile(r"^(?:and\s+)?([\w &,'/-]+?)\s+pages?\b(?:\s+please)?\s*\.?$", re.I)
+_WITH = re.compile(r",?\s*\bwith\s+(?:an?\s+|the\s+)?([\w &,'/-]+?)\s*(?=[.;]|$)", re.I)
+_ITEM_NOISE = re.compile(r"^(?:an?|the|and|also)\s+|\s+(?:pages?|sections?|please)$", re.I)
+_CONTACT_WORDS = {
+    *("call", "phone", "tel", "telephone", "email", "e-mail", "mail", "or", "contact", "us", "at", "on", "to"),
+    *("text", "whatsapp", "reach", "by", "write", "ring", "message", "dm", "follow", "and", "our", "is", "me"),
+}
+_AUDIENCE = re.compile(
+    r"\bfor\s+((?:[A-Z]{2,}\s+)?[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3}?)"
+    r"(?=\s*(?:[,.;:]|$|\s+(?:in|who|that|aged|with|and|across|near)\b))"
+)
+
+
+def _page_title(item: str) -> str:
+    item = _ITEM_NOISE.sub("", _ITEM_NOISE.sub("", item.strip(" .,"))).strip()
+    return "FAQ" if item.lower() in {"faq", "faqs"} else _cap(item)
+
+
+def _page_list(text: str, *, strict: bool) -> list[str]:
+    items = [_page_title(i) for i in re.split(r"\s*(?:,|\band\b|&|/)\s*", text) if i.strip()]
+    items = [i for i in items if i and i.lower() not in {"home", "homepage", "home page", "landing page"}]
+    if any(len(i.split()) > 4 for i in items) or (
+        strict
+        and (
+            any(len(i.split()) > 3 or re.search(r"\d", i) for i in items)
+            or not any(w in PAGE_WORDS for i in items for w in i.lower().split())
+        )
+    ):
+        return []
+    return items
+
+
+PAGE_WORDS = {w for kind in words().page_kinds.values() for w in kind}
+
+
+def page_asks(sentence: str) -> tuple[list[str], str]:
+    """Page titles a sentence asks for, and the sentence without the request."""
+    short = sentence.strip(" .").split()
+    if 0 < len(short) <= 3 and any(w.lower() in words().standalone_pages for w in short):
+        return [_page_title(next(w for w in short if w.lower() in words().standalone_pages))], ""
+    patterns = ((_PAGES_LABEL, False), (_LIST_PAGES, True), (_WITH_PAGES, False), (_WITH, True))
+    for pattern, strict in patterns:
+        if (m := pattern.search(sentence)) and (titles := _page_list(m.group(1), strict=strict)):
+            return titles, (sentence[: m.start()] + sentence[m.end() :]).strip(" ,")
+    return [], sentence
+
+
+def make_pages(titles: list[str]) -> list[PageAsk]:
+    out: dict[str, PageAsk] = {}
+    for title in titles:
+        slug = slugify(title)
+        if slug not in out:
+            out[slug] = PageAsk(slug=slug, title=title, kind=words().page_kind(title))
+    return list(out.values())
+
+
+def descriptor(sentence: str, name: str) -> str:
+    """What the organisation is, from the sentence that names it: "an Italian restaurant in Brooklyn"."""
+    at = sentence.find(name) if name else -1
+    if at < 0:
+        pre, post = "", _BUILD.sub("", sentence)
+    else:
+        pre, post = sentence[:at].strip(), sentence[at + len(name) :]
+    post = re.sub(r"^[\s,:;(–—-]*(?:is|are|was)?\b\s*", "", post) if at >= 0 else post
+    pre = re.sub(r"^(?:(?:i|we)\s+(?:run|own|have|are|am)|this is|it's|it is)\s+", "", _BUILD.sub("", pre), flags=re.I)
+    if re.search(r"\b(?:called|named)$", pre, re.I):
+        pre = re.sub(r"[\s,]*\b(?:called|named)$", "", pre, flags=re.I)
+    elif re.search(r"\b(?:for|about)$", pre, re.I) or set(pre.lower().split()) & set(words().build_words):
+        pre = ""
+    text = re.sub(r"[\"“'‘]\s*[\"”'’]", "", f"{pre} {post}")
+    text = re.sub(r"\s+([,.;:])", r"\1", re.sub(r"\s+", " ", text)).strip(" ,.;:)(")
+    text = re.sub(r"\b(?:selling|offering|with|including)$", "", text).strip(" ,")
+    return _cap(text)
+
+
+def states_fact(sentence: str) -> bool:
+    """Whether a sentence says something about the organisation (not only how to call it, nor an instruction)."""
+    if _INSTRUCTION.match(sentence):
+        return False
+    plain = re.sub(r"\S*\d\S*", " ", EMAIL.sub(" ", URL.sub(" ", sentence)))
+    content = [w for w in re.findall(r"[\w'-]+", plain.lower()) if w not in _CONTACT_WORDS]
+    return len(content) >= 2
+
+
+def audiences(text: str) -> list[str]:
+    found = [m.group(1) for m in _AUDIENCE.finditer(text)]
+    return list(dict.fromkeys(a for a in found if not _is_build_word(a) and a.split()[0] not in {"a", "an", "the"}))

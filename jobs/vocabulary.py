@@ -1,0 +1,61 @@
+"""The vocabularies prompt understanding reads (`jobs/data/*.toml`), validated by pydantic when first used."""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+DATA = Path(__file__).parent / "data"
+
+
+class Words(BaseModel):
+    """`jobs/data/brief.toml`: which words ask for which page, name a kind of organisation, a tone, a colour."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    tones: list[str]
+    page_kinds: dict[str, list[str]]
+    standalone_pages: list[str]
+    build_words: list[str]
+    offer_labels: list[str]
+    people_labels: list[str]
+    address_labels: list[str]
+    hours_starts: list[str]
+    kinds: dict[str, list[str]]
+    colours: dict[str, str]
+
+    def page_kind(self, title: str) -> str:
+        """What a page of this title shows: the kind of the first of its words that has one, else "action"."""
+        for word in title.lower().replace("-", " ").split():
+            for kind, words in self.page_kinds.items():
+                if word in words:
+                    return kind
+        return "action"
+
+
+class Places(BaseModel):
+    """`jobs/data/places.toml`: place names → country, country → how a price is written there."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    currency: dict[str, str]
+    places: dict[str, str]
+
+    def country(self, place: str) -> str:
+        """The country of a place ("Brooklyn" → "US", "Austin, TX" → "US"), or "" when it is not known."""
+        parts = [p.strip().lower() for p in place.split(",")]
+        for part in (parts[-1], parts[0], place.lower()):
+            if part in self.places:
+                return self.places[part]
+        return ""
+
+
+@functools.cache
+def words() -> Words:
+    return Words.model_validate(tomllib.loads((DATA / "brief.toml").read_text(encoding="utf-8")))
+
+
+@functools.cache
+def places() -> Places:
+    return Places.model_validate(tomllib.loads((DATA / "places.toml").read_text(encoding="utf-8")))

@@ -1,0 +1,105 @@
+"""Prompt understanding: the brief keeps every fact of a prompt, as written, and guesses none."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs import brief
+
+
+def test_a_restaurant_prompt_gives_name_place_currency_menu_hours_phone_and_pages():
+    b = brief.parse(
+        "Nonna Lucia's, an Italian restaurant in Brooklyn. Menu: margherita 14, cacio e pepe 19, tiramisu 9. "
+        "Open Tue-Sun 5pm-11pm. Phone (718) 555-0134. Pages: menu, gallery, booking, contact."
+    )
+    assert (b.business_name, b.descriptor, b.kind) == (
+        "Nonna Lucia's",
+        "An Italian restaurant in Brooklyn",
+        "restaurant",
+    )
+    assert (b.location, b.country, b.currency) == ("Brooklyn", "US", "$")
+    assert [(o.name, o.price) for o in b.offerings] == [
+        ("Margherita", "$14"),
+        ("Cacio e pepe", "$19"),
+        ("Tiramisu", "$9"),
+    ]
+    assert b.hours == ["Tue-Sun 5pm-11pm"] and b.phones == ["(718) 555-0134"]
+    assert [(p.slug, p.title, p.kind) for p in b.pages] == [
+        ("menu", "Menu", "offers"),
+        ("gallery", "Gallery", "gallery"),
+        ("booking", "Booking", "contact"),
+        ("contact", "Contact", "contact"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "offers"),
+    [
+        (
+            "Café Lumière in Paris: croissant 1,80 €, café crème 3,50 €",
+            [("Croissant", "1,80 €"), ("Café crème", "3,50 €")],
+        ),
+        ("Alpine Tours: guided hikes CHF 120", [("Guided hikes", "CHF 120")]),
+        (
+            "Lakeside B&B in Keswick. Double room £95 a night, single £65",
+            [("Double room", "£95 a night"), ("Single", "£65")],
+        ),
+        ("Wild Thread sells t-shirts ($32) and hoodies ($68).", [("T-shirts", "$32"), ("Hoodies", "$68")]),
+        ("Ledger Lane in Edinburgh: bookkeeping from £150 a month", [("Bookkeeping", "from £150 a month")]),
+        ("Taskly. Pricing tiers Free, Pro $12, Team $29.", [("Free", ""), ("Pro", "$12"), ("Team", "$29")]),
+    ],
+)
+def test_offerings_keep_the_price_as_written(prompt, offers):
+    assert [(o.name, o.price) for o in brief.parse(prompt).offerings] == offers
+
+
+def test_people_lists_labels_audiences_and_every_other_fact_are_kept():
+    b = brief.parse(
+        "Sunrise Yoga studio in Austin, TX. Teachers: Priya and Marcus. Features: mats, showers. "
+        "Classes for complete beginners. We meet on the roof when it is sunny."
+    )
+    assert [p.name for p in b.people] == ["Priya", "Marcus"]
+    assert [(lst.label, lst.items) for lst in b.lists] == [("Features", ["Mats", "Showers"])]
+    assert "complete beginners" in b.audiences
+    assert "We meet on the roof when it is sunny." in b.details
+    assert b.location == "Austin, TX" and b.currency == "$"
+
+
+def test_contact_details_are_read_and_a_bare_number_is_not_a_phone():
+    b = brief.parse("Pedal Post in Amsterdam: delivery €12. Call +31 20 123 4567 or email ride@pedalpost.example")
+    assert b.phones == ["+31 20 123 4567"] and b.emails == ["ride@pedalpost.example"]
+    assert b.email == "ride@pedalpost.example" and b.phone == "+31 20 123 4567"
+    assert brief.parse("Dentist in Munich: check-up €60, whitening €250").phones == []
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name"),
+    [
+        ("a website for Page Turners, a book club in Leeds", "Page Turners"),
+        ("Pedal Post is a same-day bike courier in Amsterdam", "Pedal Post"),
+        ("Community garden 'Roots & Shoots' in Rotterdam", "Roots & Shoots"),
+        ("I run a mobile bike mechanic service called Spoke Doctor in Utrecht", "Spoke Doctor"),
+        ("Build a page for the Oakwood Summer Fair on Saturday 20 July", "Oakwood Summer Fair"),
+        ("Bright Path Tutoring, maths tutoring for GCSE students in Bristol", "Bright Path Tutoring"),
+        ("make a website for a bakery in Leeds", ""),
+    ],
+)
+def test_the_name_is_the_prompts_or_none(prompt, name):
+    assert brief.parse(prompt).business_name == name
+
+
+def test_a_colour_in_the_name_is_not_a_colour_request():
+    assert brief.parse("The Green Fork, a vegan cafe in Melbourne").colour is None
+    assert brief.parse("a cafe in Leeds, make it dark green").colour == brief.COLOURS["dark green"]
+
+
+def test_a_price_given_twice_with_no_currency_and_no_place_is_kept_bare_not_guessed():
+    b = brief.parse("Menu: soup 5, bread 3")
+    assert [(o.name, o.price) for o in b.offerings] == [("Soup", "5"), ("Bread", "3")]
+    assert b.currency == "" and b.location == ""
+
+
+def test_the_brief_round_trips_through_json():
+    b = brief.parse("Kiln & Clay, handmade ceramic mugs, with shop, about and FAQ. Speckled mug £24.")
+    assert brief.Brief.model_validate(b.model_dump(mode="json")) == b
+    assert [p.title for p in b.pages] == ["Shop", "About", "FAQ"]
