@@ -203,7 +203,8 @@ def report(b: Bench, out: Results, drift: float, series: list[tuple[int, float]]
     print(f"{'measure':<44}{'min':>10}{'median':>10}")
     for name, values in out.items():
         print(f"{name:<44}{min(values):>10.1f}{statistics.median(values):>10.1f}")
-    print("RSS of one worker (MB) after n builds: " + ", ".join(f"{n}: {mb:.1f}" for n, mb in series))
+    whose = "one warm worker" if "warm" in b.modes else "one forking worker's parent (jobs run in horses)"
+    print(f"RSS of {whose}, MB after n builds: " + ", ".join(f"{n}: {mb:.1f}" for n, mb in series))
     med = {name: statistics.median(values) for name, values in out.items()}
     default = next(iter(b.modes))
     job = med["inproc job core-ms/build"]
