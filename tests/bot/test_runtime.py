@@ -33,7 +33,7 @@ def test_busy_service_threads_reuse_their_connections(storage_settings: StorageS
         service.history.flush()
         assert set(replies) == {
             "No projects yet. Start one with `/autoweb build …`.",
-            "You have 50 credits available (50 balance, 0 held).\nRecent:\n• grant +50",
+            "You have 50 credits available (50 balance, 0 held).\nRecent:\n• +50 granted",
         }
         assert 0 < len(opened) <= DATABASE_CONNECTIONS
         connections = service.ctx.db.engine.pool
