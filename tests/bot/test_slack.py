@@ -212,7 +212,10 @@ def test_a_reply_in_the_thread_is_an_edit_and_roll_back_survives_a_double_click(
     click["message_ts"] = final.ts
     assert slack.click(**click)[0] == 200
     assert slack.click(**click)[0] == 200
-    posted = lambda: [text_of(c) for c in fake_slack.of("chat.postMessage")]  # noqa: E731
+
+    def posted() -> list[str]:
+        return [text_of(c) for c in fake_slack.of("chat.postMessage")]
+
     fake_slack.wait_for(lambda: any("already live" in t for t in posted()))
     assert sum("v1 is live again" in t for t in posted()) == 1  # the second click changes nothing
     with ctx.db.session() as s:
