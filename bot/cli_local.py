@@ -44,12 +44,8 @@ def demo(
                 chat.close()
             if ok and serve:
                 _serve_preview(settings, port)
-    except ServiceUnavailable as exc:
-        raise fail(explain(exc)) from None
-    except EmbeddedServersMissing as exc:
-        raise fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise fail("Interrupted; everything the demo started has been stopped.", 130) from None
+    except (ServiceUnavailable, EmbeddedServersMissing, KeyboardInterrupt) as exc:
+        raise _exit_for(exc, "Interrupted; everything the demo started has been stopped.") from None
     if not ok:
         raise typer.Exit(1)
 
@@ -81,9 +77,14 @@ def console_cmd(
                 console.interactive(chat, run_jobs=not no_worker)
             finally:
                 chat.close()
-    except ServiceUnavailable as exc:
-        raise fail(explain(exc)) from None
-    except EmbeddedServersMissing as exc:
-        raise fail(str(exc)) from None
-    except KeyboardInterrupt:
-        raise fail("Bye.", 130) from None
+    except (ServiceUnavailable, EmbeddedServersMissing, KeyboardInterrupt) as exc:
+        raise _exit_for(exc, "Bye.") from None
+
+
+def _exit_for(exc: BaseException, interrupted: str) -> typer.Exit:
+    """The one line (and exit code) for what stops a local run: a service down, the demo extra missing, Ctrl-C."""
+    if isinstance(exc, ServiceUnavailable):
+        return fail(explain(exc))
+    if isinstance(exc, KeyboardInterrupt):
+        return fail(interrupted, 130)
+    return fail(str(exc))
