@@ -128,9 +128,13 @@ class SlackSink:
             method, args = "conversations_replies", {"channel": channel, "ts": thread}
         cursor: str | None = None
         while True:
-            page = await self._api(
-                team_id, method, **args, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=15, cursor=cursor
-            )
+            try:
+                page = await self._api(
+                    team_id, method, **args, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=15, cursor=cursor
+                )
+            except SlackApiError as exc:  # e.g. a DM (no im:history): posting again beats never posting
+                log.warning("could not look for an uncertain message; posting again", error=exc.response.get("error"))
+                return None
             for found in page.get("messages") or []:
                 if delivery.key_of(found) == key:
                     return str(found.get("ts", ""))
