@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot import delivery, messages
-from tests.bot.test_slack import PROMPT, RunningAdapter, root_of
+from tests.bot.test_slack import PROMPT, RunningAdapter
 from tests.fakes.slack_api import FakeSlackApi, text_of
 
 FINAL, MILESTONE, STATUS, ROOT = "is live", "✓ ", messages.status_queued(0), "<@U1>"
