@@ -100,10 +100,12 @@ class FakeDiscord:
     dispatched: dict[str, float] = field(default_factory=dict)
     """Interaction / message id → time.time() when it was sent to the client."""
     reject_repeated_callbacks: bool = True
+    interaction_deadline: float = INTERACTION_DEADLINE
+    """Seconds after an interaction's creation its callback is still taken (lower it to play a clock skew)."""
     url: str = ""
     """REST base, like https://discord.com/api/v10."""
     gateway_url: str = ""
-    _fail: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    _fail: dict[str, list[tuple[str, float, str]]] = field(default_factory=dict)
     _nonces: dict[str, tuple[float, str]] = field(default_factory=dict)
     """nonce → (time.time() when used, the message made)."""
     session_id: str = ""
@@ -128,11 +130,12 @@ class FakeDiscord:
         """Answer the next `times` calls of `route` (a name from ROUTES) with 429 and a JSON retry_after."""
         self.fail(route, "rate", times, retry_after)
 
-    def fail(self, route: str, mode: str, times: int = 1, value: float = 502) -> None:
-        """Fail the next `times` calls of `route`: `rate` (429, `value` = retry_after), `error` (HTTP `value`,
-        nothing done), `after` (done, then HTTP `value`), `drop` (done, then the connection closes unanswered)."""
+    def fail(self, route: str, mode: str, times: int = 1, value: float = 502, *, text: str = "") -> None:
+        """Fail the next `times` calls of `route` whose JSON body contains `text`: `rate` (429, `value` =
+        retry_after), `error` (HTTP `value`, nothing done), `after` (done, then HTTP `value`), `drop` (done, then
+        the connection closes unanswered)."""
         with self._lock:
-            self._fail.setdefault(route, []).extend([(mode, value)] * times)
+            self._fail.setdefault(route, []).extend([(mode, value, text)] * times)
 
     def of(self, route: str, *, ok_only: bool = True) -> list[Call]:
         with self._lock:
@@ -217,8 +220,10 @@ class FakeDiscord:
             call = Call(name, dict(request.match_info), body, time.time(), query=dict(request.query))
             with self._lock:
                 self.calls.append(call)
-                pending = self._fail.get(name)
-                mode, value = pending.pop(0) if pending else ("", 0.0)
+                pending = self._fail.get(name, [])
+                shown = json.dumps(body, ensure_ascii=False)
+                match = next((i for i, f in enumerate(pending) if f[2] in shown), None)
+                mode, value, _ = pending.pop(match) if match is not None else ("", 0.0, "")
             if mode == "rate":
                 call.status = 429
                 answer = {"message": "You are being rate limited.", "retry_after": value, "global": False}
@@ -292,7 +297,7 @@ class FakeDiscord:
     def _callback(self, interaction_id: str, token: str, body: dict[str, Any]) -> tuple[int, Any]:
         if token in self._acked and self.reject_repeated_callbacks:
             return 400, {"message": "Interaction has already been acknowledged.", "code": 40060}
-        if time.time() - snowflake_time(interaction_id) > INTERACTION_DEADLINE:
+        if time.time() - snowflake_time(interaction_id) > self.interaction_deadline:
             return 404, {"message": "Unknown interaction", "code": 10062}
         kind = body.get("type")
         data = body.get("data") or {}
