@@ -23,7 +23,7 @@ from jobs.queue import BUILDS, queue
 from storage.models import Project, ProjectVersion
 from tests.bot import test_discord
 from tests.bot.test_discord import build, content
-from tests.fakes.discord_api import CHANNEL_ID, USER_ID, FakeDiscord, slash
+from tests.fakes.discord_api import CHANNEL_ID, USER_ID, FakeDiscord, click, slash
 
 # The real adapter against the fakes, as tests/bot/test_discord.py runs it.
 fake_discord, discord_settings, bot = test_discord.fake_discord, test_discord.discord_settings, test_discord.bot
@@ -177,6 +177,16 @@ def test_an_interaction_4_s_late_gets_one_missed_message_and_does_nothing(bot, f
     assert fake_discord.of("callback", ok_only=False) == []  # a defer that could only fail is not tried
     assert count(ctx, Project) == 0 and count(ctx, ProjectVersion) == 0 and queue(ctx.redis, BUILDS).count == 0
     print({"scenario": "interaction 4 s late", "missed messages": 1, "calls": len(fake_discord.calls)})
+
+
+def test_a_late_click_with_a_forged_command_is_missed_without_echoing_it(bot, fake_discord, ctx):
+    """The notice names a verb of the grammar only, never text from the payload."""
+    status = fake_discord._new_message(CHANNEL_ID, {"content": "status"})
+    fake_discord.dispatch("INTERACTION_CREATE", click("autoweb:@everyone <script>x</script>", status, age=5))
+    (note,) = fake_discord.wait_for(lambda: missed_notes(fake_discord))
+    assert content(note) == messages.discord_missed_interaction(f"<@{USER_ID}>", "")
+    assert "@everyone" not in content(note) and "script" not in content(note)
+    assert fake_discord.of("callback", ok_only=False) == [] and count(ctx, Project) == 0
 
 
 def test_a_late_defer_refused_by_discord_also_gets_the_missed_message(bot, fake_discord, ctx):
