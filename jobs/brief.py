@@ -107,13 +107,17 @@ def parse(prompt: str) -> Brief:
     titles += [w.title() if w != "faq" else "FAQ" for w in words().standalone_pages if w in low]
     brief.pages = reading.make_pages(titles)
     brief.people = _unique_people(brief.people + facts.named_people(text))
-    brief.kind = reading.kind_of(f"{brief.descriptor} {text}") if not brief.descriptor else _kind(brief, text)
+    brief.kind = _kind(brief, text)
     return brief
 
 
 def _kind(brief: Brief, text: str) -> str:
-    own = reading.kind_of(brief.descriptor)
-    return own if own != "business" else reading.kind_of(text)
+    """What the organisation is: as its description says, else as its name says ("Riverside Book Club"), else
+    the first kind the prompt names anywhere."""
+    for part in (brief.descriptor, brief.business_name, text):
+        if (kind := reading.kind_of(part)) != "business":
+            return kind
+    return "business"
 
 
 def _unique_people(people: list[Person]) -> list[Person]:
@@ -152,7 +156,7 @@ def _read_sentence(brief: Brief, sentence: str, *, intro: bool) -> None:
     if intro:
         brief.descriptor = reading.descriptor(sentence, brief.business_name)
     elif sentence and reading.states_fact(sentence):
-        brief.details.append(_sentence_case(sentence))
+        brief.details.append(_sentence_case(reading.without_contact(sentence)))
 
 
 def _unpriced(brief: Brief, before: str, label: str) -> str:

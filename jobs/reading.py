@@ -22,6 +22,10 @@ _RUN = rf"{_CAP}(?:{_JOIN}{_CAP}){{0,11}}"
 _NAME_QUOTED = re.compile(r"[\"“'‘]([^\"”'’]{2,60})[\"”'’]")
 _NAME_CALLED = re.compile(rf"\b(?:called|named)\s+({_RUN})")
 _NAME_FOR = re.compile(rf"\b(?:for|about)\s+(?:the\s+)?({_RUN})")
+_NAME_ROLE = re.compile(
+    r"\b(?:for|of|by)\s+(?:an?\s+|the\s+|our\s+|my\s+)?"
+    rf"(?:(?!(?:in|at|near|on|from|with|to|and|or|for|by|of)\b)[a-z][\w-]*\s+){{1,3}}?({_RUN})"
+)
 _NAME_IN = re.compile(rf"({_RUN})\s+(?:in|near)\s+[A-Z]")
 _NAME_LEAD = re.compile(rf"^({_RUN})(?=\s*(?:,|:|\(|\s+is\b|\s+are\b|\s+[-–—]\s|$)|\s+[a-z])")
 _PLACE = re.compile(
@@ -75,7 +79,19 @@ def sentences(text: str) -> list[str]:
             out[-1] = f"{out[-1]} {part}"
         elif part.strip(" ;"):
             out.append(part)
-    return [s.strip().rstrip(";").strip() for s in out if s.strip(" .;")]
+    return [piece for s in out for piece in _split_intro(s.strip().rstrip(";").strip()) if piece.strip(" .;")]
+
+
+_CLAUSE_START = re.compile(r"^(?:we|we're|our|i|i'm|it|it's|they|there|everyone|all)\b", re.I)
+
+
+def _split_intro(sentence: str) -> list[str]:
+    """ "A site for the Riverside Book Club in Bristol: we meet on Tuesdays" is two sentences; a label and its
+    list ("Menu: soup, bread") stay one."""
+    head, colon, tail = sentence.partition(": ")
+    if colon and len(head.split()) >= 4 and (_BUILD.match(head + " ") or _CLAUSE_START.match(tail)):
+        return [head, tail]
+    return [sentence]
 
 
 def _clean_name(raw: str) -> str:
@@ -104,6 +120,13 @@ _AFTER_NAME = {
 }
 
 
+_NOT_LEADS = {
+    *(w for w in (*calendar.month_name[1:], *calendar.day_name)),
+    *("open", "opening", "hours", "we", "our", "pages", "page", "menu", "prices", "call", "email", "phone", "contact"),
+}
+_NOT_LEADS = {w.lower() for w in _NOT_LEADS}
+
+
 def _is_build_word(name: str) -> bool:
     first = name.split()[0].lower()
     return (
@@ -114,19 +137,39 @@ def _is_build_word(name: str) -> bool:
 
 
 def business_name(prompt: str) -> str:
-    """The name the prompt gives the organisation, or "" when it gives none."""
-    for pattern in (_NAME_QUOTED, _NAME_CALLED, _NAME_FOR, _NAME_IN, _NAME_LEAD):
-        for match in pattern.finditer(prompt):
-            name = _clean_name(match.group(1))
-            single = len(name.split()) == 1
-            if not name or name.lower() in _STOP or (pattern is not _NAME_QUOTED and _is_build_word(name)):
-                continue
-            if pattern is _NAME_LEAD and single and not re.match(rf"^{re.escape(name)}\s*(?:,|\s+is\b)", prompt):
-                continue
-            follow = re.match(r"\s+([a-z][\w-]*)", prompt[match.end(1) :])
-            if pattern is _NAME_FOR and follow and follow.group(1) not in _AFTER_NAME:
-                continue
+    """The name the prompt gives the organisation, or "" when it gives none; else the name that opens one of
+    its next sentences ("A site for our wedding! Sam & Alex, 12 June…")."""
+    for pattern in (_NAME_QUOTED, _NAME_CALLED, _NAME_FOR, _NAME_ROLE, _NAME_IN, _NAME_LEAD):
+        if name := _first_name(pattern, prompt):
             return name
+    for sentence in sentences(prompt)[1:3]:
+        name = _first_name(_NAME_LEAD, sentence)
+        if name and not re.search(r"\d", name) and name.split()[0].lower() not in _NOT_LEADS:
+            return name
+    return ""
+
+
+_MONTH_OR_DAY = re.compile(
+    r"\b(?:" + "|".join((*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name)) + r")\b", re.I
+)
+
+
+def _first_name(pattern: re.Pattern[str], text: str) -> str:
+    for match in pattern.finditer(text):
+        name = _clean_name(match.group(1))
+        single = len(name.split()) == 1
+        if not name or name.lower() in _STOP or (pattern is not _NAME_QUOTED and _is_build_word(name)):
+            continue
+        if re.search(r"\d", name) and (_MONTH_OR_DAY.search(name) or not re.search(r"[^\W\d_]{3}", name)):
+            continue  # a date or a number, not a name
+        if pattern is _NAME_LEAD and single and not re.match(rf"^{re.escape(name)}\s*(?:,|\s+is\b)", text):
+            continue
+        follow = re.match(r"\s+([a-z][\w-]*)", text[match.end(1) :])
+        if pattern in (_NAME_FOR, _NAME_ROLE) and follow and follow.group(1) not in _AFTER_NAME:
+            continue
+        if pattern is _NAME_ROLE and name.lower() in places().places:
+            continue
+        return name
     return ""
 
 
@@ -154,10 +197,12 @@ def location_of(text: str) -> str:
 
 
 def kind_of(text: str) -> str:
-    terms = set(re.findall(r"[\w&'-]+", text.lower()))
-    for kind, kind_words in words().kinds.items():
-        if terms & set(kind_words):
-            return kind
+    """The kind of organisation the text names: the kind of its first word that names one ("a book club that
+    meets at a cafe" is a club), "business" when none does."""
+    by_word = {w: kind for kind, kind_words in reversed(words().kinds.items()) for w in kind_words}
+    for term in re.findall(r"[\w&'-]+", text.lower()):
+        if term in by_word:
+            return by_word[term]
     return "business"
 
 
@@ -230,6 +275,7 @@ def descriptor(sentence: str, name: str) -> str:
         pre, post = sentence[:at].strip(), sentence[at + len(name) :]
     post = re.sub(r"^[\s,:;(–—-]*(?:is|are|was)?\b\s*", "", post) if at >= 0 else post
     pre = re.sub(r"^(?:(?:i|we)\s+(?:run|own|have|are|am)|this is|it's|it is)\s+", "", _BUILD.sub("", pre), flags=re.I)
+    pre = re.sub(r"(?:^|\s)(?:the|a|an|our|my)$", "", pre, flags=re.I)
     if re.search(r"\b(?:called|named)$", pre, re.I):
         pre = re.sub(r"[\s,]*\b(?:called|named)$", "", pre, flags=re.I)
     elif re.search(r"\b(?:for|about)$", pre, re.I) or set(pre.lower().split()) & set(words().build_words):
@@ -247,6 +293,14 @@ def states_fact(sentence: str) -> bool:
     plain = re.sub(r"\S*\d\S*", " ", EMAIL.sub(" ", URL.sub(" ", sentence)))
     content = [w for w in re.findall(r"[\w'-]+", plain.lower()) if w not in _CONTACT_WORDS]
     return len(content) >= 2
+
+
+def without_contact(sentence: str) -> str:
+    """A sentence without its clauses that only say how to get in touch ("…, membership is free, contact
+    hello@x.org": the site shows the address where people look for it)."""
+    clauses = re.split(r",\s+", sentence)
+    kept = [c for c in clauses if states_fact(c) or not (EMAIL.search(c) or re.search(r"\d{3}", c))]
+    return ", ".join(kept) if kept else sentence
 
 
 def audiences(text: str) -> list[str]:

@@ -24,6 +24,8 @@ class Words(BaseModel):
     address_labels: list[str]
     hours_starts: list[str]
     kinds: dict[str, list[str]]
+    kind_packs: dict[str, str]
+    """Per kind of organisation, the pack whose template it gets when its words fit no template better."""
     colours: dict[str, str]
 
     def page_kind(self, title: str) -> str:

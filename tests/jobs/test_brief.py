@@ -82,10 +82,40 @@ def test_contact_details_are_read_and_a_bare_number_is_not_a_phone():
         ("Build a page for the Oakwood Summer Fair on Saturday 20 July", "Oakwood Summer Fair"),
         ("Bright Path Tutoring, maths tutoring for GCSE students in Bristol", "Bright Path Tutoring"),
         ("make a website for a bakery in Leeds", ""),
+        ("Portfolio for photographer Ines Duarte (Lisbon) - weddings and portraits", "Ines Duarte"),
+        ("A page for the annual Maple Valley Quilt Show, September 12-13 2026, Ohio", "Maple Valley Quilt Show"),
+        ("website for our wedding! Sam & Alex, 12 June 2027 at Larchfield Barn, Kent.", "Sam & Alex"),
+        ("A site for a local hackathon: HackTheHarbour, 3-4 October 2026 in Plymouth", "HackTheHarbour"),
+        ("a website for kids in Leeds who love chess", ""),
+        ("Create a site for my bakery. Open Mon-Fri 8am-5pm.", ""),
     ],
 )
 def test_the_name_is_the_prompts_or_none(prompt, name):
     assert brief.parse(prompt).business_name == name
+
+
+@pytest.mark.parametrize(
+    ("prompt", "kind"),
+    [
+        ("a site for the Riverside Book Club in Bristol: we meet monthly at The Old Library Cafe", "club"),
+        ("The Crooked Spoon gastropub, Harrogate. Sunday roast £18.50", "restaurant"),
+        ("Bloom Therapy - counselling with Dr. Sarah Okafor in Manchester", "clinic"),
+        ("a vegan cafe and bookshop in Leeds", "cafe"),
+        ("Kids coding club CodeCubs in Dublin, Saturdays at the Digital Hub", "club"),
+    ],
+)
+def test_the_kind_is_what_the_description_then_the_name_says_not_a_venue(prompt, kind):
+    assert brief.parse(prompt).kind == kind
+
+
+def test_an_intro_with_a_colon_is_the_name_then_the_facts():
+    b = brief.parse(
+        "a site for the Riverside Book Club in Bristol: we meet on the first Tuesday of each month at 7pm, "
+        "membership is free, contact hello@riversidebooks.org"
+    )
+    assert b.descriptor == "In Bristol"
+    assert b.details == ["We meet on the first Tuesday of each month at 7pm, membership is free."]
+    assert b.emails == ["hello@riversidebooks.org"]
 
 
 def test_a_colour_in_the_name_is_not_a_colour_request():
