@@ -19,8 +19,8 @@ _ABBREVIATIONS = {"dr", "st", "mr", "mrs", "ms", "prof", "no", "vs", "etc", "mt"
 _CAP = r"[A-Z0-9][\w'’.&-]*"
 _JOIN = r"(?:\s+(?:&|of|and|the|de|la|le|du|von|van|y|'n'|n)\s+|\s+)"
 _RUN = rf"{_CAP}(?:{_JOIN}{_CAP}){{0,11}}"
-_NAME_QUOTED = re.compile(r"[\"“'‘]([^\"”'’]{2,60})[\"”'’]")
-_NAME_CALLED = re.compile(rf"\b(?:called|named)\s+({_RUN})")
+_NAME_QUOTED = re.compile(r"(?<![\w])[\"“'‘]([^\"”'’]{2,60})[\"”'’](?!\w)")
+_NAME_CALLED = re.compile(rf"\b(?:called|named|name's|name is|names are)\s+({_RUN})")
 _NAME_FOR = re.compile(rf"\b(?:for|about)\s+(?:the\s+)?({_RUN})")
 _NAME_ROLE = re.compile(
     r"\b(?:for|of|by)\s+(?:an?\s+|the\s+|our\s+|my\s+)?"
@@ -48,6 +48,10 @@ _BUILD = re.compile(
 _INSTRUCTION = re.compile(
     r"^(?:please\b|make it\b|use\b|i want\b|we want\b|i'd like\b|we'd like\b|add\b|colou?rs?\b|tone\b|style\b)", re.I
 )
+_REQUEST = re.compile(
+    r"\b(?:build|make|create|design|need|want|like|help)\b.{0,40}\b(?:website|web site|site|page|homepage)\b", re.I
+)
+"""A sentence that asks the builder for the site ("Can you build me a website for my dog walking business?")."""
 _WORD = re.compile(r"[a-z][a-z'-]+")
 _STOP = {"a", "an", "the", "for", "with", "and", "in", "of", "page", "pages", "site", "website", "landing"}
 
@@ -88,6 +92,8 @@ _CLAUSE_START = re.compile(r"^(?:we|we're|our|i|i'm|it|it's|they|there|everyone|
 def _split_intro(sentence: str) -> list[str]:
     """ "A site for the Riverside Book Club in Bristol: we meet on Tuesdays" is two sentences; a label and its
     list ("Menu: soup, bread") stay one."""
+    if (m := re.search(r",\s+(?=(?:we|we're|our|i|i'm|they)\s)", sentence, re.I)) and _BUILD.match(sentence):
+        return [*_split_intro(sentence[: m.start()]), sentence[m.end() :]]  # "a site for my band X, we play rock"
     head, colon, tail = sentence.partition(": ")
     if colon and len(head.split()) >= 4 and (_BUILD.match(head + " ") or _CLAUSE_START.match(tail)):
         return [head, tail]
@@ -96,6 +102,10 @@ def _split_intro(sentence: str) -> list[str]:
 
 def _clean_name(raw: str) -> str:
     name = re.sub(r"\s+", " ", raw).strip(" ,.;:!-")
+    for m in re.finditer(r"\.\s", name):  # "Olive & Vine. Souvlaki £12": the name ends with its sentence
+        if name[: m.start()].split()[-1].lower() not in _ABBREVIATIONS:
+            name = name[: m.start()]
+            break
     name = re.sub(r"\s+(?:a|an|the|in|on|at)$", "", name, flags=re.I)
     return name[:60].rstrip()
 
@@ -142,7 +152,8 @@ def business_name(prompt: str) -> str:
     for pattern in (_NAME_QUOTED, _NAME_CALLED, _NAME_FOR, _NAME_ROLE, _NAME_IN, _NAME_LEAD):
         if name := _first_name(pattern, prompt):
             return name
-    for sentence in sentences(prompt)[1:3]:
+    parts = sentences(prompt)
+    for sentence in parts[1:3] if parts and _BUILD.match(parts[0] + " ") else []:
         name = _first_name(_NAME_LEAD, sentence)
         if name and not re.search(r"\d", name) and name.split()[0].lower() not in _NOT_LEADS:
             return name
@@ -196,10 +207,14 @@ def location_of(text: str) -> str:
     return fallback
 
 
-def kind_of(text: str) -> str:
+def kind_of(text: str, *, common_words_only: bool = False) -> str:
     """The kind of organisation the text names: the kind of its first word that names one ("a book club that
-    meets at a cafe" is a club), "business" when none does."""
+    meets at a cafe" is a club), "business" when none does. With `common_words_only`, names and places
+    ("Leamington Spa") and who it is for ("for lawyers") do not count."""
     by_word = {w: kind for kind, kind_words in reversed(words().kinds.items()) for w in kind_words}
+    if common_words_only:
+        text = re.sub(r"\bfor\s+[a-z][\w\s-]*$", "", text[:1].lower() + text[1:])
+        text = re.sub(r"\b[A-Z][\w'’&-]*", " ", text)
     for term in re.findall(r"[\w&'-]+", text.lower()):
         if term in by_word:
             return by_word[term]
@@ -212,6 +227,11 @@ _WITH_PAGES = re.compile(
 )
 _LIST_PAGES = re.compile(r"^(?:and\s+)?([\w &,'/-]+?)\s+pages?\b(?:\s+please)?\s*\.?$", re.I)
 _WITH = re.compile(r",?\s*\bwith\s+(?:an?\s+|the\s+)?([\w &,'/-]+?)\s*(?=[.;]|$)", re.I)
+_WANT = re.compile(
+    r"\b(?:i'd like|we'd like|i would like|we would like|i want|we want|i need|we need|it needs|include|add)\s+"
+    r"(?:an?\s+|the\s+|some\s+)?([\w &,'/-]+?)\s*(?=[.;!]|$)",
+    re.I,
+)
 _ITEM_NOISE = re.compile(r"^(?:an?|the|and|also)\s+|\s+(?:pages?|sections?|please)$", re.I)
 _CONTACT_WORDS = {
     *("call", "phone", "tel", "telephone", "email", "e-mail", "mail", "or", "contact", "us", "at", "on", "to"),
@@ -250,7 +270,7 @@ def page_asks(sentence: str) -> tuple[list[str], str]:
     short = sentence.strip(" .").split()
     if 0 < len(short) <= 3 and any(w.lower() in words().standalone_pages for w in short):
         return [_page_title(next(w for w in short if w.lower() in words().standalone_pages))], ""
-    patterns = ((_PAGES_LABEL, False), (_LIST_PAGES, True), (_WITH_PAGES, False), (_WITH, True))
+    patterns = ((_PAGES_LABEL, False), (_LIST_PAGES, True), (_WITH_PAGES, False), (_WITH, True), (_WANT, True))
     for pattern, strict in patterns:
         if (m := pattern.search(sentence)) and (titles := _page_list(m.group(1), strict=strict)):
             return titles, (sentence[: m.start()] + sentence[m.end() :]).strip(" ,")
@@ -274,10 +294,12 @@ def descriptor(sentence: str, name: str) -> str:
     else:
         pre, post = sentence[:at].strip(), sentence[at + len(name) :]
     post = re.sub(r"^[\s,:;(–—-]*(?:is|are|was)?\b\s*", "", post) if at >= 0 else post
-    pre = re.sub(r"^(?:(?:i|we)\s+(?:run|own|have|are|am)|this is|it's|it is)\s+", "", _BUILD.sub("", pre), flags=re.I)
+    pre = re.sub(
+        r"^(?:(?:i|we)\s+(?:run|own|have|are|am)|we're|i'm|this is|it's|it is)\s+", "", _BUILD.sub("", pre), flags=re.I
+    )
     pre = re.sub(r"(?:^|\s)(?:the|a|an|our|my)$", "", pre, flags=re.I)
-    if re.search(r"\b(?:called|named)$", pre, re.I):
-        pre = re.sub(r"[\s,]*\b(?:called|named)$", "", pre, flags=re.I)
+    if re.search(r"\b(?:called|named|name's|name is)$", pre, re.I):
+        pre = re.sub(r"[\s,]*\b(?:(?:my\s+)?name's|(?:my\s+)?name is|called|named)$", "", pre, flags=re.I)
     elif re.search(r"\b(?:for|about)$", pre, re.I) or set(pre.lower().split()) & set(words().build_words):
         pre = ""
     text = re.sub(r"[\"“'‘]\s*[\"”'’]", "", f"{pre} {post}")
@@ -286,9 +308,40 @@ def descriptor(sentence: str, name: str) -> str:
     return _cap(text)
 
 
+_FOR_WHAT = re.compile(
+    r"\b(?:website|web site|site|page|portfolio)\s+(?:for|about)\s+(?:my|our|a|an)\s+([a-z][\w&' -]{2,60}?)\s*(?:[.?!,;:]|$)"
+)
+
+
+_ACTION = re.compile(
+    r"^(?:sell|sells|make|makes|offer|offers|teach|teaches|run|runs|ship|ships|deliver|delivers|do|does|host|hosts|"
+    r"serve|serves|provide|provides|open|opens|work|works|help|helps|welcome|welcomes)\b",
+    re.I,
+)
+
+
+def is_action(text: str) -> bool:
+    """Whether a phrase says what the organisation does ("sell our pieces online"), not a thing it offers."""
+    return bool(_ACTION.match(text.strip()))
+
+
+def only_place(text: str, location: str) -> bool:
+    """Whether a description says no more than where it is ("Based in Oxford", "In Cambridge, MA", "Leamington
+    Spa")."""
+    rest = re.sub(r"^(?:(?:based|located)\s+)?(?:in|near|at)?\s*", "", text.strip(" .!"), flags=re.I)
+    return not rest or rest == location or bool(re.fullmatch(r"[A-Z][\w'’-]*(?:(?:,\s*|\s+)[A-Z][\w'’-]*)*", rest))
+
+
+def requested_kind(sentence: str) -> str:
+    """What the request says the organisation is: "a website for my dog walking business" → "dog walking
+    business"; "" when it names it."""
+    m = _FOR_WHAT.search(sentence)
+    return m.group(1).strip() if m else ""
+
+
 def states_fact(sentence: str) -> bool:
     """Whether a sentence says something about the organisation (not only how to call it, nor an instruction)."""
-    if _INSTRUCTION.match(sentence):
+    if _INSTRUCTION.match(sentence) or _REQUEST.search(sentence):
         return False
     plain = re.sub(r"\S*\d\S*", " ", EMAIL.sub(" ", URL.sub(" ", sentence)))
     content = [w for w in re.findall(r"[\w'-]+", plain.lower()) if w not in _CONTACT_WORDS]
