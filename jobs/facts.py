@@ -27,7 +27,8 @@ _UNITS = (
     "night|hour|month|year|person|week|day|dozen|session|class|head|adult|child|kid|lesson|visit|term|guest|couple|"
     "item|jar|box|bag|kg|semester|term|quarter|season|seat|ticket|pass|student|family|pair|pack|bottle|hr|pp"
 )
-_NOTE = rf"(?:\s?/\s?(?:mo|month|yr|year|hr|hour|night|person|week|day|session|class|lesson|pp|term)\b|\s(?:a|an|per|each)\s(?:{_UNITS})\b)?"
+_PER = "mo|month|yr|year|hr|hour|night|person|week|day|session|class|lesson|pp|term"
+_NOTE = rf"(?:\s?/\s?(?:{_PER})\b|\s(?:a|an|per|each)\s(?:{_UNITS})\b)?"
 PRICE = re.compile(
     rf"\(?(?P<price>(?:from\s+)?(?:{_CUR_BEFORE}\s?(?:{_NUM})|(?:{_NUM}){_CUR_AFTER}))(?P<note>{_NOTE})\)?"
 )

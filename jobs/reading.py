@@ -309,7 +309,8 @@ def descriptor(sentence: str, name: str) -> str:
 
 
 _FOR_WHAT = re.compile(
-    r"\b(?:website|web site|site|page|portfolio)\s+(?:for|about)\s+(?:my|our|a|an)\s+([a-z][\w&' -]{2,60}?)\s*(?:[.?!,;:]|$)"
+    r"\b(?:website|web site|site|page|portfolio)\s+(?:for|about)\s+(?:my|our|a|an)\s+"
+    r"([a-z][\w&' -]{2,60}?)\s*(?:[.?!,;:]|$)"
 )
 
 
