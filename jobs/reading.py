@@ -270,7 +270,7 @@ def page_asks(sentence: str) -> tuple[list[str], str]:
     short = sentence.strip(" .").split()
     if 0 < len(short) <= 3 and any(w.lower() in words().standalone_pages for w in short):
         return [_page_title(next(w for w in short if w.lower() in words().standalone_pages))], ""
-    patterns = ((_PAGES_LABEL, False), (_LIST_PAGES, True), (_WITH_PAGES, False), (_WITH, True), (_WANT, True))
+    patterns = ((_PAGES_LABEL, False), (_LIST_PAGES, True), (_WANT, True), (_WITH_PAGES, False), (_WITH, True))
     for pattern, strict in patterns:
         if (m := pattern.search(sentence)) and (titles := _page_list(m.group(1), strict=strict)):
             return titles, (sentence[: m.start()] + sentence[m.end() :]).strip(" ,")
