@@ -47,7 +47,7 @@ class SiteWords(BaseModel):
     titles: dict[str, str]
     cta: dict[str, str]
     faq: dict[str, str]
-    action: dict[str, str]
+    action: dict[str, str | list[str]]
     newsletter: dict[str, str]
     missing: dict[str, str]
     claims: list[str]
