@@ -169,10 +169,15 @@ def labelled(sentence: str) -> LabelledList | None:
 
 def people_of(lst: LabelledList) -> list[Person] | None:
     """People when the list's label names a role ("Teachers: Priya and Marcus" → two teachers)."""
-    if lst.label.lower() not in words().people_labels:
-        return None
+    label = re.sub(r"^(?:meet\s+)?(?:our|the|my)\s+", "", lst.label.lower())
+    named = all(_PERSON.fullmatch(i) for i in lst.items)
+    if label not in words().people_labels and not (named and label.endswith("s") and label != lst.label.lower()):
+        return None  # "Our physios: Dr. Hannah Lee and Tom Brooks" are people; "Our prices: …" are not
     role = lst.label if len(lst.items) == 1 else ""
     return [Person(name=re.sub(r"^(?:Mrs|Mr|Ms|Miss|Mx)\.?\s+", "", i), role=role) for i in lst.items]
+
+
+_PERSON = re.compile(r"(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Rev)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}")
 
 
 TITLED = re.compile(r"\b(?:Dr|Prof|Professor|Chef|Coach|Rev)\.?\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})")

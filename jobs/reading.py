@@ -26,6 +26,7 @@ _NAME_ROLE = re.compile(
     r"\b(?:for|of|by)\s+(?:an?\s+|the\s+|our\s+|my\s+)?"
     rf"(?:(?!(?:in|at|near|on|from|with|to|and|or|for|by|of)\b)[a-z][\w-]*\s+){{1,3}}?({_RUN})"
 )
+_NAME_WE_ARE = re.compile(rf"^(?:we are|we're|this is|i am|i'm)\s+({_RUN})(?=\s*(?:,|\.|$|\s+[-–—]\s))", re.I)
 _NAME_IN = re.compile(rf"({_RUN})\s+(?:in|near)\s+[A-Z]")
 _NAME_LEAD = re.compile(rf"^({_RUN})(?=\s*(?:,|:|\(|\s+is\b|\s+are\b|\s+[-–—]\s|$)|\s+[a-z])")
 _PLACE = re.compile(
@@ -149,7 +150,7 @@ def _is_build_word(name: str) -> bool:
 def business_name(prompt: str) -> str:
     """The name the prompt gives the organisation, or "" when it gives none; else the name that opens one of
     its next sentences ("A site for our wedding! Sam & Alex, 12 June…")."""
-    for pattern in (_NAME_QUOTED, _NAME_CALLED, _NAME_FOR, _NAME_ROLE, _NAME_IN, _NAME_LEAD):
+    for pattern in (_NAME_QUOTED, _NAME_CALLED, _NAME_WE_ARE, _NAME_FOR, _NAME_ROLE, _NAME_IN, _NAME_LEAD):
         if name := _first_name(pattern, prompt):
             return name
     parts = sentences(prompt)
@@ -204,7 +205,17 @@ def location_of(text: str) -> str:
         for name in spans:
             if len(name) > 2 and name.lower() in known.places:
                 return name
+    if not fallback:
+        for m in _PLACE_LOWER.finditer(text):
+            for place in (m.group(1), m.group(2) or ""):  # "in st ives, cornwall": written without capitals
+                if place and known.country(place.strip()):
+                    return place.strip().title()
     return fallback
+
+
+_PLACE_LOWER = re.compile(
+    r"\b(?:in|near|based in)\s+([a-z][a-z' -]{2,30}?)(?:,\s*([a-z][a-z' -]{2,30}?))?(?=[?.,!;]|$)"
+)
 
 
 def kind_of(text: str, *, common_words_only: bool = False) -> str:
@@ -295,7 +306,10 @@ def descriptor(sentence: str, name: str) -> str:
         pre, post = sentence[:at].strip(), sentence[at + len(name) :]
     post = re.sub(r"^[\s,:;(–—-]*(?:is|are|was)?\b\s*", "", post) if at >= 0 else post
     pre = re.sub(
-        r"^(?:(?:i|we)\s+(?:run|own|have|are|am)|we're|i'm|this is|it's|it is)\s+", "", _BUILD.sub("", pre), flags=re.I
+        r"^(?:(?:i|we)\s+(?:run|own|have|are|am)|we're|i'm|this is|it's|it is)(?:\s+|$)",
+        "",
+        _BUILD.sub("", pre),
+        flags=re.I,
     )
     pre = re.sub(r"(?:^|\s)(?:the|a|an|our|my)$", "", pre, flags=re.I)
     if re.search(r"\b(?:called|named|name's|name is)$", pre, re.I):
@@ -304,7 +318,7 @@ def descriptor(sentence: str, name: str) -> str:
         pre = ""
     text = re.sub(r"[\"“'‘]\s*[\"”'’]", "", f"{pre} {post}")
     text = re.sub(r"\s+([,.;:])", r"\1", re.sub(r"\s+", " ", text)).strip(" ,.;:)(")
-    text = re.sub(r"\b(?:selling|offering|with|including)$", "", text).strip(" ,")
+    text = re.sub(r"\b(?:selling|offering|with|including)$", "", text).strip(" ,?")
     return _cap(text)
 
 
@@ -322,8 +336,12 @@ _ACTION = re.compile(
 
 
 def is_action(text: str) -> bool:
-    """Whether a phrase says what the organisation does ("sell our pieces online"), not a thing it offers."""
-    return bool(_ACTION.match(text.strip()))
+    """Whether a phrase says what the organisation does ("sell our pieces online") or notes a condition
+    ("breakfast included"), not a thing it offers."""
+    return bool(_ACTION.match(text.strip()) or _CONDITION.search(text.strip(" .")))
+
+
+_CONDITION = re.compile(r"\b(?:included|inclusive|available|welcome|provided|extra|on request)$", re.I)
 
 
 def only_place(text: str, location: str) -> bool:

@@ -165,3 +165,21 @@ def test_pages_asked_in_plain_words_and_not_from_the_words_of_a_list():
     assert [p.title for p in b.pages] == ["Gallery", "Classes", "Shop"]
     app = brief.parse("FocusFlow, a timer app for mac. Features: menu bar timer, focus stats")
     assert app.pages == []
+
+
+def test_a_list_of_named_people_under_any_plural_label_is_people():
+    b = brief.parse("Summit Physio, a clinic in Calgary. Our physios: Dr. Hannah Lee and Tom Brooks. Our prices: a, b.")
+    assert [p.name for p in b.people] == ["Dr. Hannah Lee", "Tom Brooks"]
+
+
+def test_we_are_names_the_organisation_and_lowercase_places_and_conditions_are_kept():
+    b = brief.parse("We are Bright Sparks Electrical, approved electricians covering Bristol and Bath.")
+    assert (b.business_name, b.descriptor) == (
+        "Bright Sparks Electrical",
+        "Approved electricians covering Bristol and Bath",
+    )
+    stay = brief.parse(
+        "can you make a site for the harbour view b&b in st ives, cornwall? doubles from £110 a night, breakfast included."
+    )
+    assert stay.location == "St Ives" and stay.descriptor.endswith("cornwall")
+    assert [o.name for o in stay.offerings] == ["Doubles"] and stay.details == ["Breakfast included."]
