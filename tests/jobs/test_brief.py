@@ -179,7 +179,8 @@ def test_we_are_names_the_organisation_and_lowercase_places_and_conditions_are_k
         "Approved electricians covering Bristol and Bath",
     )
     stay = brief.parse(
-        "can you make a site for the harbour view b&b in st ives, cornwall? doubles from £110 a night, breakfast included."
+        "can you make a site for the harbour view b&b in st ives, cornwall? "
+        "doubles from £110 a night, breakfast included."
     )
     assert stay.location == "St Ives" and stay.descriptor.endswith("cornwall")
     assert [o.name for o in stay.offerings] == ["Doubles"] and stay.details == ["Breakfast included."]
