@@ -15,7 +15,10 @@ from pydantic import BaseModel
 from jobs.facts import EMAIL, URL
 from jobs.vocabulary import places, words
 
-_ABBREVIATIONS = {"dr", "st", "mr", "mrs", "ms", "prof", "no", "vs", "etc", "mt", "jr", "sr", "rev", "e.g", "i.e"}
+_ABBREVIATIONS = {
+    *("dr", "st", "mr", "mrs", "ms", "prof", "no", "vs", "etc", "mt", "jr", "sr", "rev", "e.g", "i.e"),
+    *("incl", "inc", "excl", "approx", "min", "max", "ca", "tel", "nr", "approx"),
+}
 _CAP = r"[A-Z0-9][\w'’.&-]*"
 _JOIN = r"(?:\s+(?:&|of|and|the|de|la|le|du|von|van|y|'n'|n)\s+|\s+)"
 _RUN = rf"{_CAP}(?:{_JOIN}{_CAP}){{0,11}}"
@@ -26,6 +29,7 @@ _NAME_ROLE = re.compile(
     r"\b(?:for|of|by)\s+(?:an?\s+|the\s+|our\s+|my\s+)?"
     rf"(?:(?!(?:in|at|near|on|from|with|to|and|or|for|by|of)\b)[a-z][\w-]*\s+){{1,3}}?({_RUN})"
 )
+_NAME_ME = re.compile(rf"\bfor\s+(?:me|us)\s*[,:(-]\s*({_RUN})")
 _NAME_WE_ARE = re.compile(rf"^(?:we are|we're|this is|i am|i'm)\s+({_RUN})(?=\s*(?:,|\.|$|\s+[-–—]\s))", re.I)
 _NAME_IN = re.compile(rf"({_RUN})\s+(?:in|near)\s+[A-Z]")
 _NAME_LEAD = re.compile(rf"^({_RUN})(?=\s*(?:,|:|\(|\s+is\b|\s+are\b|\s+[-–—]\s|$)|\s+[a-z])")
@@ -50,7 +54,9 @@ _INSTRUCTION = re.compile(
     r"^(?:please\b|make it\b|use\b|i want\b|we want\b|i'd like\b|we'd like\b|add\b|colou?rs?\b|tone\b|style\b)", re.I
 )
 _REQUEST = re.compile(
-    r"\b(?:build|make|create|design|need|want|like|help)\b.{0,40}\b(?:website|web site|site|page|homepage)\b", re.I
+    r"\b(?:build|make|create|design|need|want|like|help|put together|set up|whip up|do)\b.{0,40}"
+    r"\b(?:website|web site|site|page|homepage)\b",
+    re.I,
 )
 """A sentence that asks the builder for the site ("Can you build me a website for my dog walking business?")."""
 _WORD = re.compile(r"[a-z][a-z'-]+")
@@ -150,7 +156,8 @@ def _is_build_word(name: str) -> bool:
 def business_name(prompt: str) -> str:
     """The name the prompt gives the organisation, or "" when it gives none; else the name that opens one of
     its next sentences ("A site for our wedding! Sam & Alex, 12 June…")."""
-    for pattern in (_NAME_QUOTED, _NAME_CALLED, _NAME_WE_ARE, _NAME_FOR, _NAME_ROLE, _NAME_IN, _NAME_LEAD):
+    patterns = (_NAME_QUOTED, _NAME_CALLED, _NAME_ME, _NAME_WE_ARE, _NAME_FOR, _NAME_ROLE, _NAME_IN, _NAME_LEAD)
+    for pattern in patterns:
         if name := _first_name(pattern, prompt):
             return name
     parts = sentences(prompt)
@@ -234,16 +241,21 @@ def kind_of(text: str, *, common_words_only: bool = False) -> str:
 
 _PAGES_LABEL = re.compile(r"\b(?:pages?|sections?)\s*:\s*(.+)$", re.I)
 _WITH_PAGES = re.compile(
-    r"\b(?:with|including|plus|and)\s+(?:an?\s+|the\s+)?([\w &,'/-]+?)\s+(?:pages?|sections?)\b(?:\s+please)?", re.I
-)
-_LIST_PAGES = re.compile(r"^(?:and\s+)?([\w &,'/-]+?)\s+pages?\b(?:\s+please)?\s*\.?$", re.I)
-_WITH = re.compile(r",?\s*\bwith\s+(?:an?\s+|the\s+)?([\w &,'/-]+?)\s*(?=[.;]|$)", re.I)
-_WANT = re.compile(
-    r"\b(?:i'd like|we'd like|i would like|we would like|i want|we want|i need|we need|it needs|include|add)\s+"
-    r"(?:an?\s+|the\s+|some\s+)?([\w &,'/-]+?)\s*(?=[.;!]|$)",
+    r"\b(?:with|including|plus|and)\s+(?:an?\s+|the\s+)?([\w &,'/+-]+?)\s+(?:pages?|sections?)\b"
+    r"(?:\s+(?:please|pls|plz))?",
     re.I,
 )
-_ITEM_NOISE = re.compile(r"^(?:an?|the|and|also)\s+|\s+(?:pages?|sections?|please)$", re.I)
+_LIST_PAGES = re.compile(
+    r"^(?:(?:and|(?:i |we )?(?:also )?(?:need|want)s?)\s+)?([\w &,'/+-]+?)\s+pages?\b(?:\s+(?:please|pls|plz))?\s*\.?$",
+    re.I,
+)
+_WITH = re.compile(r",?\s*\bwith\s+(?:an?\s+|the\s+)?([\w &,'/-]+?)\s*(?=[.;]|$)", re.I)
+_WANT = re.compile(
+    r"\b(?:(?:i|we)'d like|(?:i|we) would like|(?:i|we|it)\s+(?:also\s+)?(?:want|need)s?|needs?|wants?|include|add)\s+"
+    r"(?:(?:the\s+)?(?:pages?|sections?)\s*(?:for|:|-)?\s+)?(?:an?\s+|the\s+|some\s+)?([\w &,'/+-]+?)\s*(?=[.;!]|$)",
+    re.I,
+)
+_ITEM_NOISE = re.compile(r"^(?:an?|the|and|also)\s+|\s+(?:pages?|sections?|please|pls|plz)$", re.I)
 _CONTACT_WORDS = {
     *("call", "phone", "tel", "telephone", "email", "e-mail", "mail", "or", "contact", "us", "at", "on", "to"),
     *("text", "whatsapp", "reach", "by", "write", "ring", "message", "dm", "follow", "and", "our", "is", "me"),
@@ -260,7 +272,7 @@ def _page_title(item: str) -> str:
 
 
 def _page_list(text: str, *, strict: bool) -> list[str]:
-    items = [_page_title(i) for i in re.split(r"\s*(?:,|\band\b|&|/)\s*", text) if i.strip()]
+    items = [_page_title(i) for i in re.split(r"\s*(?:,|\band\b|&|/|\+)\s*", text) if i.strip()]
     items = [i for i in items if i and i.lower() not in {"home", "homepage", "home page", "landing page"}]
     if any(len(i.split()) > 4 for i in items) or (
         strict
@@ -283,7 +295,10 @@ def page_asks(sentence: str) -> tuple[list[str], str]:
         return [_page_title(next(w for w in short if w.lower() in words().standalone_pages))], ""
     patterns = ((_PAGES_LABEL, False), (_LIST_PAGES, True), (_WANT, True), (_WITH_PAGES, False), (_WITH, True))
     for pattern, strict in patterns:
-        if (m := pattern.search(sentence)) and (titles := _page_list(m.group(1), strict=strict)):
+        if not (m := pattern.search(sentence)):
+            continue
+        strict = strict and not re.search(r"\bpages\b", m.group(0), re.I)  # "need a, b and c pages": pages
+        if titles := _page_list(m.group(1), strict=strict):
             return titles, (sentence[: m.start()] + sentence[m.end() :]).strip(" ,")
     return [], sentence
 
@@ -371,7 +386,7 @@ def without_contact(sentence: str) -> str:
     """A sentence without its clauses that only say how to get in touch ("…, membership is free, contact
     hello@x.org": the site shows the address where people look for it)."""
     clauses = re.split(r",\s+", sentence)
-    kept = [c for c in clauses if states_fact(c) or not (EMAIL.search(c) or re.search(r"\d{3}", c))]
+    kept = [c for c in clauses if states_fact(c) or not (EMAIL.search(c) or len(re.findall(r"\d", c)) >= 7)]
     return ", ".join(kept) if kept else sentence
 
 

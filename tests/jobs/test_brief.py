@@ -184,3 +184,18 @@ def test_we_are_names_the_organisation_and_lowercase_places_and_conditions_are_k
     )
     assert stay.location == "St Ives" and stay.descriptor.endswith("cornwall")
     assert [o.name for o in stay.offerings] == ["Doubles"] and stay.details == ["Breakfast included."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "titles"),
+    [
+        ("need a menu page, a bookings page and contact", ["Menu", "Bookings", "Contact"]),
+        ("Want pages for About, Ministries, Sermons and Give.", ["About", "Ministries", "Sermons", "Give"]),
+        ("services + quote request pages", ["Services", "Quote request"]),
+        ("need vendor list, map and vendor applications pages", ["Vendor list", "Map", "Vendor applications"]),
+        ("want a transformations page and a contact form", ["Transformations", "Contact form"]),
+        ("gallery, packages and contact pages pls", ["Gallery", "Packages", "Contact"]),
+    ],
+)
+def test_pages_asked_for_in_the_ways_people_write_it(sentence, titles):
+    assert [p.title for p in brief.parse(f"Sweet Crumbs, a bakery in Leeds. {sentence}").pages] == titles
