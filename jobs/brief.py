@@ -105,8 +105,8 @@ def parse(prompt: str) -> Brief:
         _read_sentence(brief, sentence, intro=i == intro)
     low = {w.lower() for w in re.findall(r"[\w-]+", text.replace(name, " ") if name else text)}
     low -= {w.lower() for lst in brief.lists for item in lst.items for w in re.findall(r"[\w-]+", item)}
-    asked = " ".join(titles).lower()  # "a contact form" asked for already shows the way to get in touch
-    titles += [w.title() if w != "faq" else "FAQ" for w in words().standalone_pages if w in low and w not in asked]
+    asked_text = " ".join(titles).lower()  # "a contact form" asked for already shows the way to get in touch
+    titles += [w.title() if w != "faq" else "FAQ" for w in words().standalone_pages if w in low and w not in asked_text]
     brief.pages = reading.make_pages(titles)
     brief.people = _unique_people(brief.people + facts.named_people(text))
     if reading.only_place(brief.descriptor, brief.location):
