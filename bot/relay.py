@@ -62,6 +62,8 @@ SWEEP_BATCH = 100
 """Outbox rows claimed per query when a relay catches up."""
 SWEEP_CONCURRENCY = 16
 """Final messages from the outbox posted at once while catching up."""
+OPEN_DEADLINE = 60.0
+"""Seconds a build's status message is retried through platform failures (its key makes retries safe)."""
 EDIT_LEASE_MS = 10_000
 """How long a relay holds a status message's edit lease without renewing it (renewed while its edit is slow)."""
 
@@ -163,7 +165,9 @@ class Relay:
             buttons=(self._cancel_button(project_id),),
             key=delivery.message_key("st", version_id),
         )
-        status_id = await delivery.deliver(lambda: self.sink.post(where, status), deadline=self.mapping_wait)
+        # Retried for longer than other relays wait for the mapping: a status message that was made (an ambiguous
+        # failure) but never recorded would stay "Queued" for good; events meanwhile are shown once it is.
+        status_id = await delivery.deliver(lambda: self.sink.post(where, status), deadline=OPEN_DEADLINE)
         thread: dict[FieldT, EncodableT] = {
             "team": where.team_id,
             "channel": where.channel_id,

@@ -111,6 +111,21 @@ def test_a_thread_created_then_502_is_the_same_thread(bot, fake_discord, ctx, ru
     ]
 
 
+def test_a_status_edit_sleeping_in_discord_py_retries_never_lands_after_the_final(bot, fake_discord, ctx, run_jobs):
+    """discord.py sleeps 1, 3, 5, 7 s between its retries of a 502: an edit of an old state sleeping there is
+    cancelled once a newer state is stored, so after the final message only the outcome is shown."""
+    _, thread = build(fake_discord, ctx)
+    fake_discord.fail("message.edit", "error", 4, 502)
+    finish(fake_discord, thread, run_jobs)
+    figures = check_exactly_once(fake_discord, thread, "status edits: 4 × 502 (discord.py retry sleeps)")
+    final_post = next(c for c in fake_discord.of("message.post") if FINAL in content(c.result))
+    status_id = fake_discord.in_channel(thread)[0]["id"]
+    late = [c for c in fake_discord.of("message.edit") if c.path["message"] == status_id and c.at > final_post.at]
+    assert late and all("done in" in content(c.result) for c in late)
+    assert len([c for c in fake_discord.calls if c.route == "message.edit" and c.status == 502]) == 4
+    assert figures["messages per nonce"] == 1
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_429_over_the_cap_never_delays_the_status_past_a_newer_state(bot, fake_discord, ctx, run_jobs):
