@@ -103,7 +103,8 @@ class CreateLedger:
 
     async def _recall(self, key: str) -> float | None:
         now = time.monotonic()
-        self._since = {k: v for k, v in self._since.items() if v[1] > now} if len(self._since) > 1000 else self._since
+        if len(self._since) > 1000:  # keys are forgotten once made; only creates that never succeeded linger
+            self._since = {k: v for k, v in self._since.items() if v[1] > now}
         if key in self._since and self._since[key][1] > now:
             return self._since[key][0]
         if self.redis is not None:

@@ -61,7 +61,7 @@ RATE_LIMIT_RETRIES = 3
 Body = dict[str, Any]
 T = TypeVar("T")
 DELIVER_SECONDS = 60.0
-"""How long a reply, a thread's root message or its status message is retried through a Slack outage."""
+"""How long a reply or a thread's root message is retried through a Slack outage (its key makes that safe)."""
 
 
 def render(message: Outgoing) -> dict[str, Any]:
