@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot import messages
+from bot import delivery, messages
 from bot.discord_bot import MAX_RATELIMIT_WAIT
 from jobs.queue import BUILDS, queue
 from storage.models import Project, ProjectVersion
 from tests.bot import test_discord
 from tests.bot.test_discord import build, content
-from tests.fakes.discord_api import CHANNEL_ID, USER_ID, FakeDiscord, click, slash
+from tests.fakes.discord_api import CHANNEL_ID, USER_ID, FakeDiscord, click, slash, snowflake
 
 # The real adapter against the fakes, as tests/bot/test_discord.py runs it.
 fake_discord, discord_settings, bot = test_discord.fake_discord, test_discord.discord_settings, test_discord.bot
@@ -240,3 +240,11 @@ def test_a_20_s_gateway_outage_mid_build_with_an_interaction_replayed_on_resume(
             "missed message after outage end (s)": round(noted - outage_end, 2),
         }
     )
+
+
+def test_message_keys_fit_a_discord_nonce_and_stay_distinct():
+    ids = [1, 10**6, 10**12, 2**63 - 1]
+    keys = [delivery.message_key(kind, i, extra) for kind in ("st", "ms", "fin") for i in ids for extra in ("a", "b")]
+    keys += [delivery.message_key("miss", snowflake()), delivery.message_key("re", "command:" + "x" * 200)]
+    assert all(len(k) <= delivery.MAX_KEY for k in keys) and len(set(keys)) == len(keys)
+    assert delivery.message_key("st", 42) == delivery.message_key("st", 42)  # stable: a retry finds its message
