@@ -457,6 +457,8 @@ class Relay:
         while not await self.redis.set(throttle, "1", nx=True, px=int(self.update_interval * 1000)):
             await asyncio.sleep(max(await self.redis.pttl(throttle), 10) / 1000)
         h = await self._hash(key)
+        if float(h.get("shown_ts", -1)) >= float(h["latest_ts"]):  # the relay that held the lease showed it
+            return
         event = parse(h["latest"])
         status = self._status(event, float(h.get("accepted", event.ts)))
 
