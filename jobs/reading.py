@@ -269,7 +269,8 @@ _LIST_PAGES = re.compile(
 )
 _WITH = re.compile(r",?\s*\bwith\s+(?:an?\s+|the\s+)?([\w &,'/-]+?)\s*(?=[.;]|$)", re.I)
 _WANT = re.compile(
-    r"\b(?:(?:i|we|they)'d (?:like|love)|(?:i|we|they) would (?:like|love)|(?:i|we|it|they)\s+(?:also\s+)?(?:want|need)s?|"
+    r"\b(?:(?:i|we|they)'d (?:like|love)|(?:i|we|they) would (?:like|love)|"
+    r"(?:i|we|it|they)\s+(?:also\s+)?(?:want|need)s?|"
     r"needs?|wants?|include|add|(?:can|could)\s+(?:we|i|you)\s+(?:please\s+)?(?:get|have|add|include|make))\s+"
     r"(?:(?:the\s+)?(?:pages?|sections?)\s*(?:for|:|-)?\s+)?(?:an?\s+|the\s+|some\s+)?([\w &,'/+-]+?)\s*(?=[.;!?]|$)",
     re.I,
