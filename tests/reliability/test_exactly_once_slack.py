@@ -9,14 +9,17 @@ are printed (`-s` shows them): calls, messages, and the time from the fault's en
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import redis.asyncio as aioredis
 
 from bot import delivery, messages
+from bot.chat_sink import Ambiguous
 from tests.bot.test_slack import PROMPT, RunningAdapter
 from tests.fakes.slack_api import FakeSlackApi, text_of
 
@@ -128,3 +131,39 @@ def test_429_over_the_cap_never_delays_the_status_past_a_newer_state(start_slack
     status_done = next(c for c in fake_slack.of("chat.update") if "done in" in text_of(c))
     assert status_done.at - final_post.at < delivery.RETRY_AFTER_CAP
     assert figures["messages per key"] == 1
+
+
+def test_an_uncertain_create_is_looked_for_by_another_process_too(redis_url):
+    """The ledger lives in Redis as well: a relay in another process (e.g. taking a final over after a restart)
+    looks before it posts; a certain failure or a success leaves nothing behind."""
+
+    async def main() -> tuple[list[str], list[float], int]:
+        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        first, second = delivery.CreateLedger(client), delivery.CreateLedger(client)
+        posted: list[str] = []
+        looked: list[float] = []
+
+        async def ambiguous() -> str:
+            posted.append("first")
+            raise Ambiguous("chat.postMessage: HTTP 502")
+
+        async def post() -> str:
+            posted.append("again")
+            return "1.000002"
+
+        async def find(oldest: float) -> str | None:
+            looked.append(oldest)
+            return "1.000001"
+
+        started = time.time()
+        with pytest.raises(Ambiguous):
+            await first.create("fin:7:succeeded", ambiguous, find)
+        found = await second.create("fin:7:succeeded", post, find)  # another process, same Redis
+        assert found == "1.000001" and looked[0] <= started - delivery.LOOKBACK + 1
+        assert await second.create("fin:8:succeeded", post, find) == "1.000002"  # nothing uncertain: no lookup
+        left = len(await client.keys("autoweb:uncertain:*"))
+        await client.aclose()
+        return posted, looked, left
+
+    posted, looked, left = asyncio.run(main())
+    assert posted == ["first", "again"] and len(looked) == 1 and left == 0
