@@ -109,7 +109,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port for the preview server.")] = 8080,
     host: Annotated[str | None, typer.Option(help="Address to bind (default: HOST, else 127.0.0.1).")] = None,
 ) -> None:
-    """Serve every project's current version at /p/<id>/ and each version at /p/<id>/v<n>/."""
+    """Serve every project's current version at /p/<token>/ and each version at /p/<token>/v<n>/."""
     configure_logging("INFO")
     preview.run(_require(StorageSettings(), "database_url"), host=host or BotSettings().host, port=port)
 

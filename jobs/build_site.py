@@ -112,7 +112,9 @@ def build_site(version_id: int) -> dict[str, Any]:
         final = version_dir(ctx, project.id, version.number)
         tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
-        generator.render_site(spec, components, tmp, base_url=ctx.settings.preview_url(project.id), on_progress=report)
+        generator.render_site(
+            spec, components, tmp, base_url=ctx.settings.preview_url(project.preview_token), on_progress=report
+        )
         if _is_new(version):  # a new site: the API, when configured, may draw its hero
             _api_hero(ctx, project, spec, tmp)
         step = "packaging the site"
@@ -189,7 +191,8 @@ def _record_success(
             kind="succeeded",
             step="Done",
             progress=100,
-            preview_url=ctx.settings.preview_url(version.project_id),
+            preview_url=ctx.settings.preview_url(project.preview_token),
+            download_url=ctx.settings.download_url(project.preview_token, version.number),
             site_path=str(site / "index.html"),
             zip_path=str(zip_path),
             pages=len(spec.pages),

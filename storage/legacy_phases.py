@@ -38,6 +38,7 @@ from storage.legacy_writer import (
     save_rejections,
     set_balances,
 )
+from storage.models import new_preview_token
 
 Doc = TypeVar("Doc", LegacyUserDoc, LegacyProjectDoc, LegacyTransactionDoc)
 
@@ -251,10 +252,10 @@ def _write_projects(session: Session, accepted: list[tuple[LegacyProjectDoc, int
         session,
         "projects",
         ("id", "owner_id", "platform", "team_id", "name", "prompt", "current_version", "legacy_id", "created_at",
-         "updated_at"),
+         "updated_at", "preview_token"),
         (
             (pid, owner, "legacy", "", p.name, p.prompt, 1 if p.status == "succeeded" else None, p.legacy_id,
-             p.created_at, p.updated_at)
+             p.created_at, p.updated_at, new_preview_token())
             for (p, owner), pid in rows
         ),
     )  # fmt: skip
