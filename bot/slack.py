@@ -406,7 +406,7 @@ def unparsable(body: bytes, content_type: str | None, timestamp: str | None) -> 
         return True
     try:
         parsed = parse_body(body.decode(), content_type.split(";")[0] if content_type else None)
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    except (ValueError, RecursionError):  # UnicodeDecodeError, JSONDecodeError; JSON nested past the stack
         return True
     return not isinstance(parsed, dict) or ("event" in parsed and not isinstance(parsed["event"], dict))
 
@@ -419,6 +419,7 @@ async def reject_unparsable(
     if request.method == "POST" and request.path == "/slack/events":
         body = await request.read()  # aiohttp keeps it: Bolt reads the same bytes again
         if unparsable(body, request.headers.get("Content-Type"), request.headers.get("X-Slack-Request-Timestamp")):
+            log.info("unparsable slack request refused", status=400, length=len(body))
             return web.Response(status=400, text="Bad request")
     return await handler(request)
 
