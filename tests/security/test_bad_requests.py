@@ -21,9 +21,9 @@ def post(url: str, body: bytes, content_type: str) -> int:
     request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type}, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status
+            return int(response.status)
     except urllib.error.HTTPError as exc:
-        return exc.code
+        return int(exc.code)
 
 
 @pytest.mark.parametrize(
