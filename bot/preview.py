@@ -17,7 +17,7 @@ import redis
 import structlog
 from aiohttp import web
 
-from bot import metrics, readiness
+from bot import readiness
 from bot.preview_paths import BadPath, Target, parse
 from jobs.settings import JobSettings
 from storage.db import Database
@@ -141,11 +141,9 @@ def make_app(storage: StorageSettings, settings: JobSettings | None = None) -> w
     app[SETTINGS_KEY] = settings or JobSettings()
     app[POOL_KEY] = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="preview-lookup")
     checks = [readiness.postgres_check(db)]
-    client = None
     if storage.redis_url:
         client = app[REDIS_KEY] = connect(storage.redis_url)
         checks.append(readiness.redis_check(client))
-    metrics.add_metrics_route(app, metrics.registry_for(client=client, db=db))
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/robots.txt", robots)
     readiness.add_readyz_route(app, checks)

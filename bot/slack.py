@@ -380,7 +380,8 @@ class SlackAdapter:
     # --- transports ---------------------------------------------------------------------------------------------
     def web_app(self) -> web.Application:
         """Bolt's aiohttp application: POST /slack/events for commands, events and interactivity, and the OAuth
-        pages (/slack/install, /slack/oauth_redirect) when enabled; plus GET /healthz, /readyz and /metrics."""
+        pages (/slack/install, /slack/oauth_redirect) when enabled; plus GET /healthz and /readyz (/metrics is on its
+        own port: `autoweb slack --metrics-port`)."""
 
         async def healthz(request: web.Request) -> web.Response:
             return web.Response(text="ok")
@@ -395,7 +396,6 @@ class SlackAdapter:
         readiness.add_readyz_route(
             application, [readiness.postgres_check(ctx.db), readiness.redis_check(ctx.redis), relay_ready]
         )
-        metrics.add_metrics_route(application, metrics.registry_for(client=ctx.redis, db=ctx.db))
         return application
 
 
