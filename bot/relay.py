@@ -38,6 +38,7 @@ from redis.typing import EncodableT, FieldT
 
 from bot import messages, metrics
 from bot.chat_sink import Button, ChatSink, ChatUnavailable, Outgoing, RateLimited, ThreadRef
+from bot.chat_text import plain
 from bot.commands import Actor
 from bot.service import Reply
 from jobs.context import JobContext
@@ -461,7 +462,15 @@ class Relay:
         await self._deliver(lambda: self.sink.post(where, message), deadline=deadline)
         thread = {"channel_id": where.channel_id, "thread_id": where.thread_id}
         self.history.add(
-            [{"role": "bot", "text": message.text, "platform": self.platform, "project_id": project_id, **thread}]
+            [
+                {
+                    "role": "bot",
+                    "text": plain(message.text),
+                    "platform": self.platform,
+                    "project_id": project_id,
+                    **thread,
+                }
+            ]
         )
 
     async def _deliver(self, call: Callable[[], Awaitable[T]], *, deadline: float) -> T:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import admin, commands, logs, messages
+from bot.chat_text import plain
 from bot.commands import Actor, Command
 from bot.errors import UserError
 from bot.settings import BotSettings
@@ -160,7 +161,7 @@ class CommandService:
             "channel_id": a.channel_id,
             "thread_id": a.thread_id,
         }
-        self.history.add([{**where, "role": "user", "text": text}, {**where, "role": "bot", "text": reply.text}])
+        self.history.add([{**where, "role": "user", "text": text}, {**where, "role": "bot", "text": plain(reply.text)}])
 
     def close(self) -> None:
         """Write the history still queued."""
