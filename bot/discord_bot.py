@@ -234,7 +234,7 @@ class DiscordAdapter:
                 await interaction.followup.send(render_text(notice), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def on_button(self, interaction: discord.Interaction) -> None:
-        """Roll back / Cancel. The id is the button's on its message, so a double click is one request."""
+        """Roll back / Cancel. The id is the click's own (the interaction's): a second click later acts again."""
         data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
         if interaction.type is not discord.InteractionType.component or not custom_id.startswith(BUTTON_PREFIX):
@@ -245,8 +245,7 @@ class DiscordAdapter:
         except discord.HTTPException as exc:
             log.warning("could not defer a button click", status=exc.status, code=exc.code)
             return
-        message = interaction.message.id if interaction.message else interaction.id
-        actor = self._actor(interaction, f"button:{message}:{custom_id}")
+        actor = self._actor(interaction, f"button:{interaction.id}")  # per click: a replay repeats the id
         reply = await self.handle(actor, custom_id.removeprefix(BUTTON_PREFIX))
         if reply.ephemeral or reply.version_id is None or await self.relay.is_open(reply.version_id):
             await interaction.followup.send(render_text(reply.text), ephemeral=True, allowed_mentions=NO_MENTIONS)

@@ -315,10 +315,12 @@ class SlackAdapter:
                 )
 
     async def on_button(self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext) -> None:
-        """Roll back / Cancel. The id is the button's, so a double click is one request to the service."""
+        """Roll back / Cancel. The id is the click's own (Slack's `action_ts`, else the payload's trigger id): a
+        delivery of the same click twice is one request to the service, a second click later is a new one."""
         await ack()
         message = body.get("message") or {}
-        button = f"button:{context.channel_id}:{message.get('ts')}:{action.get('action_id')}"
+        click = action.get("action_ts") or body.get("trigger_id")
+        button = f"button:{context.user_id}:{action.get('action_id')}:{click}" if click else None
         actor = self._actor(context, message.get("thread_ts") or message.get("ts", ""), event_id=button)
         self.after_ack.later(
             self.run_button(actor, str(action.get("value", "")), time.time()), **logs.actor_fields(actor)
@@ -326,6 +328,8 @@ class SlackAdapter:
 
     async def run_button(self, actor: Actor, command: str, accepted: float) -> None:
         reply = await self.handle(actor, command)
+        if reply.ephemeral and reply.project_id and reply.text == messages.duplicate_request(reply.project_id):
+            return  # the same click delivered again: its first delivery was answered already
         await self.deliver(actor, reply, self._where(actor), accepted)
 
     async def on_link(self, ack: AsyncAck) -> None:
