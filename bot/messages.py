@@ -185,12 +185,30 @@ def credits_summary(balance: int, held: int, recent: Sequence[tuple[str, int, st
     return "\n".join(lines)
 
 
+IMPORTED = "imported"
+"""The state `projects_list` and `history` show for a project migrated from the legacy app."""
+IMPORTED_NOTE = "imported from the old AutoWebIQ app, not hosted here"
+
+
 def projects_list(rows: Sequence[tuple[int, str, int | None, str]]) -> str:
+    """`rows`: (id, name, live version, state of the newest version, or IMPORTED) per project."""
     if not rows:
         return f"No projects yet. Start one with `{CMD} build …`."
     return "Your projects:\n" + "\n".join(
-        f"• #{pid} {user(name)} · " + (f"v{current} live" if current else "not built yet") + f" · {state}"
+        f"• #{pid} {user(name)} · "
+        + (IMPORTED_NOTE if state == IMPORTED else (f"v{current} live" if current else "not built yet") + f" · {state}")
         for pid, name, current, state in rows
+    )
+
+
+def imported_status(project: int, name: str) -> str:
+    return f"#{project} {user(name)}: {IMPORTED_NOTE}, so it has no preview link. `{CMD} build …` starts a new site."
+
+
+def imported_unchangeable(project: int) -> str:
+    return (
+        f"#{project} was {IMPORTED_NOTE}, so it can't be edited, rolled back or given new images. "
+        f"Start a new site with `{CMD} build …`. Nothing was charged."
     )
 
 
