@@ -25,16 +25,18 @@ _CUR_AFTER = (
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _UNITS = (
     "night|hour|month|year|person|week|day|dozen|session|class|head|adult|child|kid|lesson|visit|term|guest|couple|"
-    "item|jar|box|bag|kg"
+    "item|jar|box|bag|kg|semester|term|quarter|season|seat|ticket|pass|student|family|pair|pack|bottle|hr|pp"
 )
-_NOTE = rf"(?:\s?/\s?(?:mo|month|yr|year|hr|hour|night|person|week|day)\b|\s(?:a|an|per|each)\s(?:{_UNITS})\b)?"
+_PER = "mo|month|yr|year|hr|hour|night|person|week|day|session|class|lesson|pp|term"
+_NOTE = rf"(?:\s?/\s?(?:{_PER})\b|\s(?:a|an|per|each)\s(?:{_UNITS})\b)?"
 PRICE = re.compile(
     rf"\(?(?P<price>(?:from\s+)?(?:{_CUR_BEFORE}\s?(?:{_NUM})|(?:{_NUM}){_CUR_AFTER}))(?P<note>{_NOTE})\)?"
 )
 BARE = re.compile(rf"(?<![\w$£€¥₹.,:-])(?P<price>{_NUM})(?![\w%:-]|[.,]\d|\s?(?:am|pm|h)\b)(?P<note>{_NOTE})")
 _LEAD = re.compile(
     r"^(?:[\s,;:(&+-]|and\b|or\b|plus\b|selling\b|sells\b|offering\b|offers\b|with\b|including\b|"
-    r"also\b|is\b|are\b|costs?\b|just\b|only\b|our\b)+",
+    r"also\b|is\b|are\b|costs?\b|just\b|only\b|our\b|"
+    r"(?:we|i)\s+(?:also\s+)?(?:teach|offer|sell|make|run|do|provide|host|bake|brew|serve|have|charge|cook|rent)\b)+",
     re.I,
 )
 _TRAIL = re.compile(r"(?:[\s,;:(&-]|\bfrom|\bat|\bfor|\bis|\bare|\bcosts?|\bjust|\bonly)+$", re.I)
@@ -167,10 +169,15 @@ def labelled(sentence: str) -> LabelledList | None:
 
 def people_of(lst: LabelledList) -> list[Person] | None:
     """People when the list's label names a role ("Teachers: Priya and Marcus" → two teachers)."""
-    if lst.label.lower() not in words().people_labels:
-        return None
+    label = re.sub(r"^(?:meet\s+)?(?:our|the|my)\s+", "", lst.label.lower())
+    named = all(_PERSON.fullmatch(i) for i in lst.items)
+    if label not in words().people_labels and not (named and label.endswith("s") and label != lst.label.lower()):
+        return None  # "Our physios: Dr. Hannah Lee and Tom Brooks" are people; "Our prices: …" are not
     role = lst.label if len(lst.items) == 1 else ""
     return [Person(name=re.sub(r"^(?:Mrs|Mr|Ms|Miss|Mx)\.?\s+", "", i), role=role) for i in lst.items]
+
+
+_PERSON = re.compile(r"(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Rev)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}")
 
 
 TITLED = re.compile(r"\b(?:Dr|Prof|Professor|Chef|Coach|Rev)\.?\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})")
