@@ -16,10 +16,10 @@ from sqlalchemy import update
 
 from bot.console import ConsoleChat
 from bot.service import CommandService
-from storage.models import Project
+from storage.models import Project, UserSession
 from tests.bot.test_discord import bot, content, discord_settings, fake_discord, only, with_text  # noqa: F401
 from tests.bot.test_discord import build as discord_build
-from tests.bot.test_slack import root_of, slack  # noqa: F401
+from tests.bot.test_slack import count, root_of, slack  # noqa: F401
 from tests.fakes.discord_api import slash
 from tests.fakes.slack_api import FakeSlackApi, blocks_of, event_body, text_of
 
@@ -47,7 +47,7 @@ def test_slack_shows_a_phishing_project_name_as_text_everywhere(slack, fake_slac
     pid = only(ctx, Project).id
     accepted = f"<@U1> 🧱 {PHISH_ON_SLACK} · project #{pid} · next in line · 10 credits held"
     assert text_of(root) == accepted and blocks_of(root)[0]["text"] == {"type": "mrkdwn", "text": accepted}
-    fake_slack.wait_for(lambda: len(fake_slack.thread("C1", root.ts)) == 1)  # the status message, then the job
+    fake_slack.wait_for(lambda: count(ctx, UserSession, UserSession.thread_id == root.ts))  # thread → project
     assert run_jobs()
     final = fake_slack.wait_for(lambda: [c for c in fake_slack.thread("C1", root.ts) if "is live" in text_of(c)])[0]
     assert text_of(final).startswith(f"✅ {PHISH_ON_SLACK} v1 is live: ")
