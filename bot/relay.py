@@ -461,17 +461,8 @@ class Relay:
     async def _post(self, where: ThreadRef, project_id: int, message: Outgoing, deadline: float) -> None:
         await self._deliver(lambda: self.sink.post(where, message), deadline=deadline)
         thread = {"channel_id": where.channel_id, "thread_id": where.thread_id}
-        self.history.add(
-            [
-                {
-                    "role": "bot",
-                    "text": plain(message.text),
-                    "platform": self.platform,
-                    "project_id": project_id,
-                    **thread,
-                }
-            ]
-        )
+        text = plain(message.text)  # stored as people read it: without the marks around user text
+        self.history.add([{"role": "bot", "text": text, "platform": self.platform, "project_id": project_id, **thread}])
 
     async def _deliver(self, call: Callable[[], Awaitable[T]], *, deadline: float) -> T:
         """Call the platform until it accepts: wait out rate limits, retry outages with backoff."""

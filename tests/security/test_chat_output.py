@@ -12,11 +12,11 @@ import json
 from typing import Any
 
 from rich.console import Console
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.console import ConsoleChat
 from bot.service import CommandService
-from storage.models import Project, UserSession
+from storage.models import Project, ProjectMessage, UserSession
 from tests.bot.test_discord import bot, content, discord_settings, fake_discord, only, with_text  # noqa: F401
 from tests.bot.test_discord import build as discord_build
 from tests.bot.test_slack import count, root_of, slack  # noqa: F401
@@ -79,6 +79,14 @@ def test_slack_shows_a_phishing_project_name_as_text_everywhere(slack, fake_slac
     assert ack("<!channel> please").startswith("I don't know `&lt;!channel&gt;`.")  # an error echoing input
     for shown in slack_texts(fake_slack):
         assert "<!" not in shown and "<http" not in shown, shown
+
+    def stored() -> list[str]:
+        with ctx.db.session() as s:
+            return [m.text for m in s.execute(select(ProjectMessage).where(ProjectMessage.role == "bot")).scalars()]
+
+    # Our own history keeps what people read: the name as typed, without escaping or the marks around user text.
+    assert fake_slack.wait_for(lambda: [t for t in stored() if t.startswith(f"✅ {PHISH} v1 is live: ")])
+    assert not [t for t in stored() if "\ue000" in t or "\ue001" in t or "&lt;" in t]
 
 
 def test_discord_never_pings_and_shows_a_hostile_name_as_text(bot, fake_discord, ctx, run_jobs):  # noqa: F811
