@@ -23,7 +23,7 @@ from rq.job import Job
 from sqlalchemy.orm import Session
 
 from jobs import brief as briefs
-from jobs import context, events, generator, llm, plan
+from jobs import context, events, generator, images, llm, plan
 from jobs.context import JobContext
 from jobs.errors import BuildFailed
 from jobs.events import ProgressEvent
@@ -112,7 +112,14 @@ def build_site(version_id: int) -> dict[str, Any]:
         final = version_dir(ctx, project.id, version.number)
         tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
-        generator.render_site(spec, components, tmp, base_url=ctx.settings.preview_url(project.id), on_progress=report)
+        generator.render_site(
+            spec,
+            components,
+            tmp,
+            base_url=ctx.settings.preview_url(project.id),
+            on_progress=report,
+            image_cache=images.cache_dir(ctx.settings.sites_dir),
+        )
         if _is_new(version):  # a new site: the API, when configured, may draw its hero
             _api_hero(ctx, project, spec, tmp)
         step = "packaging the site"
