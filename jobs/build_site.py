@@ -5,6 +5,9 @@ writes them again), and the outcome (status, capture or release of the hold, mil
 in the outbox the relays deliver from) is recorded in one Postgres transaction that first locks the version row and
 does nothing if the version is already terminal. So a retried job, a second `on_failure` call or a worker that died
 between writing and recording never charges twice, and the final event is published only once it is durable.
+
+Postgres sees two transactions per build: the start (version locked, marked running) and the outcome. The steps in
+between live in Redis only (progress channel, job-status key, RQ meta: one pipeline per event).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import redis
 import structlog
 from redis import Redis
 from rq import get_current_job
@@ -47,7 +51,9 @@ def _percent(step: str, done: int, total: int) -> int:
 
 
 class _Reporter:
-    """Publishes progress events for one version and keeps the durable state (Postgres, RQ meta) in step."""
+    """Publishes progress events for one version. Steps live in Redis only (the event on the progress channel, the
+    job-status key the `status` command reads, RQ's job meta), sent in one pipeline per event; Postgres records
+    only the start and the outcome of a build."""
 
     def __init__(self, ctx: JobContext, project: Project, version: ProjectVersion) -> None:
         self.ctx = ctx
@@ -64,20 +70,19 @@ class _Reporter:
         return ProgressEvent(**self.base, **fields)
 
     def publish(self, event: ProgressEvent) -> None:
-        events.publish(self.ctx.redis, event)
-        self.ctx.cache.set_job_status(event.version_id, event.model_dump(mode="json"))
+        events.publish_with_status(self.ctx.redis, event)
 
     def __call__(self, step: str, done: int, total: int) -> None:
         percent = _percent(step, done, total)
+        job = None
         if step != self.step:
             self.step = step
-            with self.ctx.db.session() as s:
-                projects.record_progress(s, self.version_id, status="running", step=step, progress=percent)
-            job = get_current_job()
-            if job is not None:
+            if (job := get_current_job()) is not None:
                 job.meta.update(step=step, progress=percent)
-                job.save_meta()  # type: ignore[no-untyped-call]
-        self.publish(self.event(kind="step", step=step, progress=percent, done=done, total=total))
+        meta = (job.key, job.serializer.dumps(job.meta)) if job is not None else None
+        events.publish_with_status(
+            self.ctx.redis, self.event(kind="step", step=step, progress=percent, done=done, total=total), meta=meta
+        )
 
 
 def version_dir(ctx: JobContext, project_id: int, number: int) -> Path:
@@ -254,15 +259,23 @@ def fail_version(ctx: JobContext, version_id: int, *, step: str, reason: str, st
             project_name=project.name,
             kind="cancelled" if status == "cancelled" else "failed",
             step=step,
-            progress=version.progress,
+            progress=_last_progress(ctx, version_id, version.progress),
             credits=refunded,
             balance=balance.available,
             error=reason[:200],
         )
         _record_outcome(s, project, event)
-    events.publish(ctx.redis, event)
-    ctx.cache.set_job_status(version_id, event.model_dump(mode="json"))
+    events.publish_with_status(ctx.redis, event)
     return True
+
+
+def _last_progress(ctx: JobContext, version_id: int, recorded: int) -> int:
+    """How far the build got: its last step's percent is in Redis (Postgres has the start's)."""
+    try:
+        status = ctx.cache.job_status(version_id) or {}
+    except redis.RedisError:
+        return recorded
+    return max(recorded, int(status.get("progress") or 0))
 
 
 def on_build_failure(
