@@ -1,7 +1,7 @@
 """Where an in-process build's CPU goes: cProfile over `--runs` builds of the same prompt (issue 20).
 
     DATABASE_URL=... REDIS_URL=redis://127.0.0.1:6379/7 python bench/profile_build.py [--runs 30] [--top 25] \
-        [--fresh-images]
+        [--fresh-images | --through-worker]
 
 A scratch database and the Redis db of REDIS_URL (flushed) are used; MongoDB is an embedded SecantusDB. Prints the
 job's mean CPU (this thread) per build, its Postgres transactions per build, and the top functions by cumulative
@@ -33,6 +33,7 @@ from jobs import context, images  # noqa: E402
 from jobs.build_site import build_site  # noqa: E402
 from jobs.context import JobContext  # noqa: E402
 from jobs.settings import JobSettings  # noqa: E402
+from jobs.worker import make_worker  # noqa: E402
 from storage.embedded import EmbeddedServices  # noqa: E402
 from storage.settings import StorageSettings  # noqa: E402
 
@@ -68,11 +69,34 @@ def run(ctx: JobContext, service: CommandService, runs: int, top: int, fresh_ima
     stats.sort_stats("tottime").print_stats(top)
 
 
+def through_worker(ctx: JobContext, service: CommandService, runs: int, top: int) -> None:
+    """The same builds run by a warm `autoweb worker` (WarmWorker, burst) in this process: the job plus RQ's
+    per-job bookkeeping (dequeue, status, heartbeats, result), all threads' CPU."""
+    for _ in range(2):  # warm
+        service.handle(Actor(platform="bench", team_id="T", user_id="U", event_id=uuid.uuid4().hex), f"build {PROMPT}")
+    make_worker(ctx.redis, ("builds",)).work(burst=True, logging_level="WARNING")
+    for _ in range(runs):
+        reply = service.handle(
+            Actor(platform="bench", team_id="T", user_id="U", event_id=uuid.uuid4().hex), f"build {PROMPT}"
+        )
+        assert reply.version_id is not None, reply.text
+    profile = cProfile.Profile()
+    started = time.process_time()
+    profile.enable()
+    make_worker(ctx.redis, ("builds",)).work(burst=True, logging_level="WARNING")
+    profile.disable()
+    print(f"worker: {(time.process_time() - started) / runs * 1000:.1f} core-ms/build under cProfile (all threads)")
+    stats = pstats.Stats(profile)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--fresh-images", action="store_true", help="empty the image cache before each build")
+    parser.add_argument("--through-worker", action="store_true", help="run the builds through a warm RQ worker")
     args = parser.parse_args()
     env = StorageSettings()
     if env.database_url is None or env.redis_url is None:
@@ -90,7 +114,10 @@ def main() -> None:
                     limits = BotSettings(_env_file=None, user_rate_per_minute=10**6, team_rate_per_minute=10**6)
                     service = CommandService(ctx, limits)
                     try:
-                        run(ctx, service, args.runs, args.top, args.fresh_images)
+                        if args.through_worker:
+                            through_worker(ctx, service, args.runs, args.top)
+                        else:
+                            run(ctx, service, args.runs, args.top, args.fresh_images)
                     finally:
                         service.history.close()  # its writer thread, before the database goes
                 finally:
