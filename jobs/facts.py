@@ -25,16 +25,18 @@ _CUR_AFTER = (
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _UNITS = (
     "night|hour|month|year|person|week|day|dozen|session|class|head|adult|child|kid|lesson|visit|term|guest|couple|"
-    "item|jar|box|bag|kg"
+    "item|jar|box|bag|kg|semester|term|quarter|season|seat|ticket|pass|student|family|pair|pack|bottle|hr|pp"
 )
-_NOTE = rf"(?:\s?/\s?(?:mo|month|yr|year|hr|hour|night|person|week|day)\b|\s(?:a|an|per|each)\s(?:{_UNITS})\b)?"
+_PER = "mo|month|yr|year|hr|hour|night|person|week|day|session|class|lesson|pp|term"
+_NOTE = rf"(?:\s?/\s?(?:{_PER})\b|\s(?:a|an|per|each)\s(?:{_UNITS})\b)?"
 PRICE = re.compile(
     rf"\(?(?P<price>(?:from\s+)?(?:{_CUR_BEFORE}\s?(?:{_NUM})|(?:{_NUM}){_CUR_AFTER}))(?P<note>{_NOTE})\)?"
 )
 BARE = re.compile(rf"(?<![\w$£€¥₹.,:-])(?P<price>{_NUM})(?![\w%:-]|[.,]\d|\s?(?:am|pm|h)\b)(?P<note>{_NOTE})")
 _LEAD = re.compile(
     r"^(?:[\s,;:(&+-]|and\b|or\b|plus\b|selling\b|sells\b|offering\b|offers\b|with\b|including\b|"
-    r"also\b|is\b|are\b|costs?\b|just\b|only\b|our\b)+",
+    r"also\b|is\b|are\b|costs?\b|just\b|only\b|our\b|"
+    r"(?:we|i)\s+(?:also\s+)?(?:teach|offer|sell|make|run|do|provide|host|bake|brew|serve|have|charge|cook|rent)\b)+",
     re.I,
 )
 _TRAIL = re.compile(r"(?:[\s,;:(&-]|\bfrom|\bat|\bfor|\bis|\bare|\bcosts?|\bjust|\bonly)+$", re.I)
