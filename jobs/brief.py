@@ -105,12 +105,16 @@ def parse(prompt: str) -> Brief:
         _read_sentence(brief, sentence, intro=i == intro)
     low = {w.lower() for w in re.findall(r"[\w-]+", text.replace(name, " ") if name else text)}
     low -= {w.lower() for lst in brief.lists for item in lst.items for w in re.findall(r"[\w-]+", item)}
-    titles += [w.title() if w != "faq" else "FAQ" for w in words().standalone_pages if w in low]
+    asked_text = " ".join(titles).lower()  # "a contact form" asked for already shows the way to get in touch
+    titles += [w.title() if w != "faq" else "FAQ" for w in words().standalone_pages if w in low and w not in asked_text]
     brief.pages = reading.make_pages(titles)
     brief.people = _unique_people(brief.people + facts.named_people(text))
     if reading.only_place(brief.descriptor, brief.location):
         if what := next(filter(None, map(reading.requested_kind, parts[: intro + 1])), ""):
-            where = f" in {brief.location}" if brief.location and brief.location not in what else ""
+            place = re.sub(
+                r"^(?:(?:based|located)\s+)?(?:in|near|at)?\s*", "", brief.descriptor.strip(" .!"), flags=re.I
+            )
+            where = f" in {place or brief.location}" if (place or brief.location) and brief.location not in what else ""
             brief.descriptor = _cap(what) + where  # "a website for my dog walking business"
     brief.kind = _kind(brief, text)
     return brief

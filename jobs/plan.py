@@ -38,8 +38,11 @@ def tagline(brief: Brief) -> str:
     """The hero's line: what the organisation is, in the prompt's words, with the place after the kind; "" when
     the prompt says no more than where it is."""
     text = brief.descriptor
-    if reading.only_place(text, brief.location) or re.fullmatch(r"(?:my|our)\s+\S+(?:\s+\S+)?", text, re.I):
-        return ""  # the kicker shows the place; "My band" says nothing the site's first line should
+    if reading.only_place(text, brief.location):
+        place = re.sub(r"^(?:(?:based|located)\s+)?(?:in|near|at)?\s*", "", text.strip(" .!"), flags=re.I)
+        return "" if place in ("", brief.location) else place  # the kicker shows the place; more of it goes here
+    if re.fullmatch(r"(?:my|our)\s+\S+(?:\s+\S+)?|\W*", text, re.I):
+        return ""  # "My band" or "!!" says nothing the site's first line should
     if m := re.match(r"^(?:In|Near)\s+([^,]+),\s*(.+)$", text):
         text = f"{m.group(2)[:1].upper()}{m.group(2)[1:]} in {m.group(1)}"
     return text

@@ -165,3 +165,56 @@ def test_pages_asked_in_plain_words_and_not_from_the_words_of_a_list():
     assert [p.title for p in b.pages] == ["Gallery", "Classes", "Shop"]
     app = brief.parse("FocusFlow, a timer app for mac. Features: menu bar timer, focus stats")
     assert app.pages == []
+
+
+def test_a_list_of_named_people_under_any_plural_label_is_people():
+    b = brief.parse("Summit Physio, a clinic in Calgary. Our physios: Dr. Hannah Lee and Tom Brooks. Our prices: a, b.")
+    assert [p.name for p in b.people] == ["Dr. Hannah Lee", "Tom Brooks"]
+
+
+def test_we_are_names_the_organisation_and_lowercase_places_and_conditions_are_kept():
+    b = brief.parse("We are Bright Sparks Electrical, approved electricians covering Bristol and Bath.")
+    assert (b.business_name, b.descriptor) == (
+        "Bright Sparks Electrical",
+        "Approved electricians covering Bristol and Bath",
+    )
+    stay = brief.parse(
+        "can you make a site for the harbour view b&b in st ives, cornwall? "
+        "doubles from £110 a night, breakfast included."
+    )
+    assert stay.location == "St Ives" and stay.descriptor.endswith("cornwall")
+    assert [o.name for o in stay.offerings] == ["Doubles"] and stay.details == ["Breakfast included."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "titles"),
+    [
+        ("need a menu page, a bookings page and contact", ["Menu", "Bookings", "Contact"]),
+        ("Want pages for About, Ministries, Sermons and Give.", ["About", "Ministries", "Sermons", "Give"]),
+        ("services + quote request pages", ["Services", "Quote request"]),
+        ("need vendor list, map and vendor applications pages", ["Vendor list", "Map", "Vendor applications"]),
+        ("want a transformations page and a contact form", ["Transformations", "Contact form"]),
+        ("gallery, packages and contact pages pls", ["Gallery", "Packages", "Contact"]),
+    ],
+)
+def test_pages_asked_for_in_the_ways_people_write_it(sentence, titles):
+    assert [p.title for p in brief.parse(f"Sweet Crumbs, a bakery in Leeds. {sentence}").pages] == titles
+
+
+def test_fragments_separated_by_pipes_or_dashes_and_greetings_are_read_as_sentences():
+    b = brief.parse(
+        "Ice-cream van site | Name: Scoops on Wheels | Based in Galway | Single cone €3.50 | Pages: home, flavours"
+    )
+    assert (b.business_name, b.location) == ("Scoops on Wheels", "Galway")
+    assert [(o.name, o.price) for o in b.offerings] == [("Single cone", "€3.50")]
+    assert [p.title for p in b.pages] == ["Flavours"]
+    hi = brief.parse("Hi! We have a farm shop at Hollins Farm near Kendal, and we sell our own lamb.")
+    assert hi.descriptor.startswith("A farm shop") and hi.details == ["We sell our own lamb."]
+
+
+def test_a_page_list_before_the_prompt_and_those_n_pages():
+    first = brief.parse("need 4 pages: home, courses, fleet, contact — for Windrush Sailing School in Kiel.")
+    assert [p.title for p in first.pages] == ["Courses", "Fleet", "Contact"]
+    assert first.business_name == "Windrush Sailing School"
+    those = brief.parse("home, membership, equipment, open night — those 4 pages. for Hackspace Brno")
+    assert [p.title for p in those.pages] == ["Membership", "Equipment", "Open night"]
