@@ -63,7 +63,6 @@ class _Reporter:
             "version": version.number,
             "project_name": project.name,
         }
-        self.version_id = version.id
         self.step = ""
 
     def event(self, **fields: Any) -> ProgressEvent:
@@ -233,10 +232,12 @@ def _record_outcome(s: Session, project: Project, event: ProgressEvent) -> None:
 
 def fail_version(ctx: JobContext, version_id: int, *, step: str, reason: str, status: str = "failed") -> bool:
     """Record a failed (or cancelled) outcome once: release the hold, tell the chat. False if already final."""
+    reached = _last_progress(ctx, version_id)  # read before the row is locked: no Redis round trip under the lock
     with ctx.db.session() as s:
         version = projects.get_version(s, version_id, lock=True)
         if version.status in projects.TERMINAL_STATES:
             return False
+        version.progress = max(version.progress, reached)
         refunded = 0
         if version.hold_id is not None and not ledger.is_settled(s, version.hold_id):
             row = ledger.release(s, version.hold_id, reference=f"version:{version_id}", note=reason[:200])
@@ -259,7 +260,7 @@ def fail_version(ctx: JobContext, version_id: int, *, step: str, reason: str, st
             project_name=project.name,
             kind="cancelled" if status == "cancelled" else "failed",
             step=step,
-            progress=_last_progress(ctx, version_id, version.progress),
+            progress=version.progress,
             credits=refunded,
             balance=balance.available,
             error=reason[:200],
@@ -269,13 +270,13 @@ def fail_version(ctx: JobContext, version_id: int, *, step: str, reason: str, st
     return True
 
 
-def _last_progress(ctx: JobContext, version_id: int, recorded: int) -> int:
-    """How far the build got: its last step's percent is in Redis (Postgres has the start's)."""
+def _last_progress(ctx: JobContext, version_id: int) -> int:
+    """How far the build got: its last step's percent is in Redis (Postgres has the start's); 0 if unknown."""
     try:
         status = ctx.cache.job_status(version_id) or {}
     except redis.RedisError:
-        return recorded
-    return max(recorded, int(status.get("progress") or 0))
+        return 0
+    return int(status.get("progress") or 0) if status.get("kind") not in events.TERMINAL_KINDS else 0
 
 
 def on_build_failure(

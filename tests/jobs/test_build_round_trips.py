@@ -102,3 +102,30 @@ def test_status_shows_the_running_step_from_redis(service, ctx):
     ctx.redis.delete(keys.job_status_key(version_id))  # Redis lost it: what Postgres has
     text = service.handle(actor(), f"status #{project_id}").text
     assert "running · Picking template · 5 %" in text
+
+
+def test_a_failed_build_keeps_how_far_it_got(service, ctx):
+    """The last step's percent is only in Redis while the build runs; the failure records it in Postgres and in
+    its final event, and releases the hold in the same transaction."""
+    from jobs.build_site import fail_version
+
+    version_id = _queued_version(service, ctx)
+    with ctx.db.session() as s:
+        projects.record_progress(s, version_id, status="running", step="Picking template", progress=5)
+        version = projects.get_version(s, version_id)
+        project_id, number = version.project_id, version.number
+    step = ProgressEvent(
+        project_id=project_id, version_id=version_id, version=number, kind="step", step="Generating images", progress=65
+    )
+    events.publish_with_status(ctx.redis, step)
+    with transactions(ctx) as seen:
+        assert fail_version(ctx, version_id, step="generating images", reason="OSError")
+    assert len(seen) == 1
+    assert not fail_version(ctx, version_id, step="generating images", reason="OSError")  # once only
+    final = ctx.cache.job_status(version_id)
+    assert final is not None and (final["kind"], final["progress"]) == ("failed", 65)
+    with ctx.db.session() as s:
+        version = s.get(ProjectVersion, version_id)
+        assert version is not None and (version.status, version.progress) == ("failed", 65)
+        rows = s.execute(select(CreditTransaction.type).where(CreditTransaction.hold_id == version.hold_id)).all()
+        assert [r.type for r in rows] == ["release"]
