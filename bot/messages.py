@@ -101,10 +101,46 @@ def internal_error(ref: str) -> str:
     return f"Something went wrong on my side and nothing was charged. Please try again (ref {ref})."
 
 
-def edit_not_understood(project: int) -> str:
+def edit_not_understood(project: int, unclear: Sequence[tuple[str, str, str]] = ()) -> str:
+    """Nothing in the edit was understood: nothing is built or charged. `unclear`: (text, reason, example)."""
+    if not unclear:
+        return (
+            f"I couldn't tell what to change. Try e.g. `{CMD} edit #{project} make the header dark green`, "
+            f"`add a pricing page`, `remove the faq`, `rename to Crumbs & Co`. Nothing was charged."
+        )
+    return f"I couldn't make any change to #{project}, so nothing was built or charged:\n" + _not_done(unclear)
+
+
+def _not_done(unclear: Sequence[tuple[str, str, str]]) -> str:
+    return "\n".join(
+        f"• “{textwrap.shorten(text, 70, placeholder=' …')}”: {reason or 'I did not understand that'}. "
+        f"Try e.g. `{example}`"
+        for text, reason, example in unclear
+    )
+
+
+def edit_accepted(accepted: str, changes: Sequence[tuple[str, str]], unclear: Sequence[tuple[str, str, str]]) -> str:
+    """The queued edit's line, then each change (page: what), then each part not done with a phrasing that works."""
+    lines = [accepted, "Changes:"]
+    lines += [f"• {page or 'Every page'}: {what}" for page, what in changes]
+    if unclear:
+        lines += ["Not done:", _not_done(unclear)]
+    return "\n".join(lines)
+
+
+def edit_too_big(what: str, size: int, limit: int) -> str:
+    return f"That edit is too big: {what} would be {size:,} (the cap is {limit:,}). Nothing was changed or charged."
+
+
+def editing(project: int, reply: str) -> str:
+    """A plain console line taken as an edit of the project last worked on."""
+    return f"Editing #{project}: {reply}"
+
+
+def nothing_to_edit() -> str:
     return (
-        f"I couldn't tell what to change. Try e.g. `{CMD} edit #{project} make the header dark green`, "
-        f"`add a pricing page`, `remove the faq`, `rename to Crumbs & Co`. Nothing was charged."
+        f"I don't know which site to change yet: build one first (`{CMD} build …`) or name it "
+        f"(`{CMD} edit #42 …`). `{CMD} help` lists everything."
     )
 
 

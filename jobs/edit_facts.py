@@ -55,7 +55,9 @@ def find(names: list[str], query: str) -> str | None:
     exact = [n for n in names if _norm(n) == q]
     if exact:
         return exact[0]
-    near = [n for n in names if re.search(rf"\b{re.escape(q)}\b", _norm(n)) or re.search(rf"\b{re.escape(_norm(n))}\b", q)]
+    near = [
+        n for n in names if re.search(rf"\b{re.escape(q)}\b", _norm(n)) or re.search(rf"\b{re.escape(_norm(n))}\b", q)
+    ]
     return near[0] if len(near) == 1 else None
 
 
@@ -140,13 +142,21 @@ def _cap(text: str) -> str:
 def _people(r: Reader, clause: str) -> list[Operation] | None:
     text = r.quoted.restore(clause)
     name = r"(?P<n>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})"
-    if m := re.match(rf"^(?:add|welcome)\s+(?:Dr\.?\s+)?{name}\s*(?:,|as|-|—)\s*(?:our\s+|the\s+|a\s+|an\s+|new\s+)*(?P<r>[\w' -]{{2,40}})$", text):
+    if m := re.match(
+        rf"^(?:add|welcome)\s+(?:Dr\.?\s+)?{name}\s*(?:,|as|-|—)\s*"
+        rf"(?:our\s+|the\s+|a\s+|an\s+|new\s+)*(?P<r>[\w' -]{{2,40}})$",
+        text,
+    ):
         role = re.sub(r"\s+to\s+the\s+team$", "", m.group("r"), flags=re.I)
         return [AddPerson(name=m.group("n"), role=_cap(role))]
     if m := re.match(rf"^(?:add)\s+{name}\s+to\s+(?:the\s+|our\s+)?(?:team|staff|people)$", text):
         return [AddPerson(name=m.group("n"))]
     people = [str(p.get("name", "")) for p in r.spec.copy_text.get("team", []) if isinstance(p, dict)]
-    m = re.match(r"^(?:remove|delete|drop|take)\s+(?P<n>.+?)(?:\s+(?:from|off)\s+(?:the\s+|our\s+)?(?:team|staff|site|page))?$", text, re.I)
+    m = re.match(
+        r"^(?:remove|delete|drop|take)\s+(?P<n>.+?)(?:\s+(?:from|off)\s+(?:the\s+|our\s+)?(?:team|staff|site|page))?$",
+        text,
+        re.I,
+    )
     m = m or re.match(r"^(?P<n>.+?)\s+(?:has|have)\s+left(?:\s+the\s+team)?$", text, re.I)
     if m and (who := find(people, m.group("n"))):
         return [RemovePerson(name=who)]
@@ -180,7 +190,9 @@ def _offerings(r: Reader, clause: str) -> list[Operation] | Unclear | None:
         if who := find(names, query):
             return [SetOffering(name=who, price=found[0].price, add=False)]
         if price_of.group("n") or price_of.group("n3"):
-            return Unclear(text=text, example=r.words.examples["offer"], reason=f"there's no {query.strip()} on the site")
+            return Unclear(
+                text=text, example=r.words.examples["offer"], reason=f"there's no {query.strip()} on the site"
+            )
     if m := _res_add().match(text):
         found, _, _ = facts.offerings(text[m.end() :], _currency(r))
         if found:

@@ -112,7 +112,7 @@ def _day_key(days: str) -> set[str]:
 
 
 def _moved_end(time: str, new: str) -> str:
-    """"9am-4pm" with "from 8am" → "8am-4pm"; with "until 6pm" → "9am-6pm"; else the new time as said."""
+    """ "9am-4pm" with "from 8am" → "8am-4pm"; with "until 6pm" → "9am-6pm"; else the new time as said."""
     parts = re.split(r"\s*[-–]\s*", time)
     if len(parts) == 2 and new.startswith("from "):
         return f"{new[5:]}-{parts[1]}"
@@ -197,4 +197,3 @@ def _testimonial(spec: SiteSpec, brief: Brief | None, op: AddTestimonial) -> lis
     changes = core.ensure_section(spec, "testimonials")
     text = core.line("testimonial", author=f" from {op.author}" if op.author else "")
     return changes + [Change(page=p, text=text) for p in core.showing(spec, "testimonials")]
-

@@ -215,7 +215,9 @@ class Reader:
             if n := re.match(r"^(?:an?\s+)?(?:new\s+)?pages?\s+(?:called|named|for|about|titled)\s+(.+)$", rest, re.I):
                 titles = [self.value(n.group(1))]
             else:
-                titles = [re.sub(r"^(?:an?|the|new|one)\s+|\s*\bpages?$", "", i, flags=re.I) for i in edit_facts.items(rest)]
+                titles = [
+                    re.sub(r"^(?:an?|the|new|one)\s+|\s*\bpages?$", "", i, flags=re.I) for i in edit_facts.items(rest)
+                ]
             titles = [_title(self.quoted.restore(t)) for t in titles if t and len(t.split()) <= 4]
             if titles and "index" not in low.split():
                 return [AddPage(title=t[:40]) for t in titles]
@@ -236,7 +238,7 @@ class Reader:
         other = self.page_named(m.group("o") or "") if where in ("before", "after") else ""
         if where in ("before", "after") and not other:
             return Unclear(text=clause, example="move the contact page before the menu page")
-        return [MovePage(slug=slug, where=where, other=other)]  # type: ignore[arg-type]
+        return [MovePage(slug=slug, where=where, other=other)]
 
     # --- sections -------------------------------------------------------------------------------------------
     def section_kind(self, words: str) -> str:
@@ -248,7 +250,9 @@ class Reader:
 
     def _where(self, clause: str) -> tuple[str, str]:
         """The clause without "on the X page" / "to the X page", and that page's slug ("" when none is named)."""
-        if m := re.search(r"\s+(?:on|to|from|in|onto|off)\s+(?P<p>(?:the\s+)?[\w' -]+?\s+page|the\s+home\s*page)$", clause, re.I):
+        if m := re.search(
+            r"\s+(?:on|to|from|in|onto|off)\s+(?P<p>(?:the\s+)?[\w' -]+?\s+page|the\s+home\s*page)$", clause, re.I
+        ):
             return clause[: m.start()], self.page_named(m.group("p")) or "?"
         return clause, ""
 
@@ -286,7 +290,7 @@ class Reader:
         other = self.section_kind(m.group("o") or "") if where in ("before", "after") else ""
         if where in ("before", "after") and not other:
             return Unclear(text=rest, example="move the faq section above the testimonials")
-        return [MoveSection(kind=kind, where=where, other=other, page=page)]  # type: ignore[arg-type]
+        return [MoveSection(kind=kind, where=where, other=other, page=page)]
 
     # --- the look -------------------------------------------------------------------------------------------
     def _look(self, clause: str) -> list[Operation] | Unclear | None:
@@ -297,12 +301,15 @@ class Reader:
                     return [SwapTemplate(slug=t["slug"])]
             return Unclear(text=clause, example=self.words.examples["template"], reason="I don't know that template")
         if re.search(r"\b(?:fonts?|typefaces?|typography|lettering)\b", low):
-            name = next((f for f in sorted(self.words.fonts, key=len, reverse=True) if re.search(rf"\b{re.escape(f)}\b", low)), "")
+            name = next(
+                (f for f in sorted(self.words.fonts, key=len, reverse=True) if re.search(rf"\b{re.escape(f)}\b", low)),
+                "",
+            )
             if not name:
                 return Unclear(text=clause, example=self.words.examples["font"], reason="I don't know that font")
             which = "heading" if re.search(r"\b(?:headings?|headlines?|titles?)\b", low) else "both"
             which = "body" if re.search(r"\b(?:body|paragraphs?|main text)\b", low) else which
-            return [SetFont(stack=self.words.fonts[name], name=name, which=which)]  # type: ignore[arg-type]
+            return [SetFont(stack=self.words.fonts[name], name=name, which=which)]
         ops: list[Operation] = []
         if colour := _colour(low):
             ops.append(SetColour(colour=colour[1], name=colour[0]))
@@ -317,7 +324,11 @@ class Reader:
         if not (m := _res()["replace"].match(clause)):
             return None
         old, new = self.value(m.group("o")), self.value(m.group("v"))
-        old = re.sub(r"^(?:the\s+)?(?:words?|text|phrase)\s+", "", old, flags=re.I) if not Quoted.is_slot(m.group("o")) else old
+        old = (
+            re.sub(r"^(?:the\s+)?(?:words?|text|phrase)\s+", "", old, flags=re.I)
+            if not Quoted.is_slot(m.group("o"))
+            else old
+        )
         if old and old != new:
             return [ReplaceText(old=old, new=new)]
         return None

@@ -50,15 +50,15 @@ def clauses(text: str) -> tuple[list[str], Quoted]:
     out: list[str] = []
     for sentence in _HARD.split(quoted.text):
         sentence = sentence.strip(" .!?\t")
-        current, start = "", 0
+        current, start, previous_end = "", 0, 0
         for m in [*_SOFT.finditer(sentence), None]:
             end = m.start() if m else len(sentence)
             piece = sentence[start:end].strip()
             if piece and current and not _starts_request(piece):
-                current = f"{current}{sentence[glue:start]}{piece}"
+                current = f"{current}{sentence[previous_end:start]}{piece}"
             elif piece:
                 out.append(current)
                 current = piece
-            glue, start = end, m.end() if m else end
+            previous_end, start = end, (m.end() if m else end)
         out.append(current)
     return [" ".join(c.split()) for c in out if c.strip(" .,")], quoted

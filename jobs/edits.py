@@ -9,11 +9,13 @@ operations with the version; the worker applies them again to the version they w
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from jobs import edit_apply, edit_parse
 from jobs.edit_apply import Applied
-from jobs.edit_ops import MAX_INSTRUCTION, OPERATIONS, EditTooBig, Operation, Understood
+from jobs.edit_ops import MAX_INSTRUCTION, MAX_SITE_BYTES, OPERATIONS, EditTooBig, Operation, Understood
 from jobs.errors import EditNotUnderstood
 from jobs.generator import SiteSpec
 
@@ -26,20 +28,38 @@ def check_length(instruction: str) -> None:
         raise EditTooBig("the instruction", len(instruction), MAX_INSTRUCTION)
 
 
+def check_site(spec: dict[str, Any]) -> None:
+    """Refuse a spec whose rendered site would be over the cap (each page shows at most the site's text)."""
+    pages = len(spec.get("pages") or []) or 1
+    estimate = len(json.dumps(spec, ensure_ascii=False).encode()) * pages
+    if estimate > MAX_SITE_BYTES:
+        raise EditTooBig("the rendered site", estimate, MAX_SITE_BYTES)
+
+
+def check_rendered(site: Path) -> None:
+    """Refuse a rendered site over the cap (its pages and stylesheet; pictures are bounded by their count)."""
+    size = sum(p.stat().st_size for p in site.iterdir() if p.suffix in (".html", ".css", ".xml"))
+    if size > MAX_SITE_BYTES:
+        raise EditTooBig("the rendered site", size, MAX_SITE_BYTES)
+
+
 def understand(current: dict[str, Any], instruction: str, templates: list[dict[str, Any]] | None = None) -> Understood:
     """The operations `instruction` asks for on the site of spec `current`, and what was not understood."""
     check_length(instruction)
     return edit_parse.understand(SiteSpec.model_validate(current), instruction, templates)
 
 
-def apply(current: dict[str, Any], operations: list[Operation], templates: list[dict[str, Any]] | None = None) -> Applied:
+def apply(
+    current: dict[str, Any], operations: list[Operation], templates: list[dict[str, Any]] | None = None
+) -> Applied:
     """The next spec and the changes made (an operation that would change nothing is skipped, with its reason)."""
     return edit_apply.apply(current, operations, templates or [])
 
 
 def stored(operations: list[Operation]) -> list[dict[str, Any]]:
     """Operations as JSON, to store with the version."""
-    return OPERATIONS.dump_python(operations, mode="json")
+    dumped: list[dict[str, Any]] = OPERATIONS.dump_python(operations, mode="json")
+    return dumped
 
 
 def loaded(data: list[dict[str, Any]]) -> list[Operation]:
