@@ -324,7 +324,7 @@ class CommandService:
                 base = project.current_version
             templates = self.ctx.catalog.templates()
             understood = edits.understand(current, command.prompt, templates)
-            applied = edits.apply(current, understood.operations, templates)
+            applied = edits.apply(current, understood.operations, templates, understood.sources)
             edits.check_site(applied.spec)
         except EditTooBig as exc:
             raise UserError(messages.edit_too_big(exc.what, exc.size, exc.limit)) from None

@@ -368,19 +368,27 @@ def _one(spec: SiteSpec, op: Operation, templates: list[dict[str, Any]]) -> list
     return changes
 
 
-def apply(current: dict[str, Any], operations: list[Operation], templates: list[dict[str, Any]]) -> Applied:
-    """The next spec from `current` (never changed) with each operation applied, and what changed."""
+def apply(
+    current: dict[str, Any],
+    operations: list[Operation],
+    templates: list[dict[str, Any]],
+    sources: list[str] | None = None,
+) -> Applied:
+    """The next spec from `current` (never changed) with each operation applied, and what changed; `sources`:
+    the words each operation was read from, quoted back with the reason when it would change nothing."""
     spec = SiteSpec.model_validate(current)
     if _size(spec) > MAX_SPEC_BYTES:
         raise EditTooBig("the site's stored text", _size(spec), MAX_SPEC_BYTES)
     changes: list[Change] = []
     skipped: list[Unclear] = []
     words = edit_words()
-    for op in operations:
+    for i, op in enumerate(operations):
         try:
             changes += _one(spec, op, templates)
         except Skip as skip:
-            skipped.append(Unclear(text=_describe(op), example=words.examples[_example(op)], reason=skip.reason))
+            said = sources[i] if sources and i < len(sources) else _describe(op)
+            if not any(u.text == said and u.reason == skip.reason for u in skipped):
+                skipped.append(Unclear(text=said, example=words.examples[_example(op)], reason=skip.reason))
     if spec.brief:
         Brief.model_validate(spec.brief)
     result = spec.model_dump(mode="json")
@@ -396,9 +404,10 @@ def _describe(op: Operation) -> str:
 
 
 def _example(op: Operation) -> str:
-    kind = op.op.split("_", 1)[-1]
+    kind = "rename" if op.op == "rename" else op.op.split("_", 1)[-1]
     return {
         "text": "text",
+        "rename": "rename",
         "section": "section",
         "page": "page",
         "offering": "offer",

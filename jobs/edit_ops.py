@@ -206,6 +206,8 @@ class Understood(BaseModel):
     """What an instruction asks: the operations read from it, and the parts that were not understood."""
 
     operations: list[Operation] = []
+    sources: list[str] = []
+    """The words each operation was read from (same order), quoted back when it cannot be done."""
     unclear: list[Unclear] = []
 
 

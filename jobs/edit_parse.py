@@ -135,6 +135,7 @@ class Reader:
                 out.unclear.append(found)
             else:
                 out.operations += found
+                out.sources += [self.quoted.restore(clause)[:120]] * len(found)
         return out
 
     def clause(self, clause: str) -> list[Operation] | Unclear:

@@ -50,10 +50,13 @@ def understand(current: dict[str, Any], instruction: str, templates: list[dict[s
 
 
 def apply(
-    current: dict[str, Any], operations: list[Operation], templates: list[dict[str, Any]] | None = None
+    current: dict[str, Any],
+    operations: list[Operation],
+    templates: list[dict[str, Any]] | None = None,
+    sources: list[str] | None = None,
 ) -> Applied:
     """The next spec and the changes made (an operation that would change nothing is skipped, with its reason)."""
-    return edit_apply.apply(current, operations, templates or [])
+    return edit_apply.apply(current, operations, templates or [], sources)
 
 
 def stored(operations: list[Operation]) -> list[dict[str, Any]]:
