@@ -121,8 +121,9 @@ def _not_done(unclear: Sequence[tuple[str, str, str]]) -> str:
 
 def edit_accepted(accepted: str, changes: Sequence[tuple[str, str]], unclear: Sequence[tuple[str, str, str]]) -> str:
     """The queued edit's line, then each change (page: what), then each part not done with a phrasing that works."""
+    order = list(dict.fromkeys(page for page, _ in changes))  # grouped by page, in the order they came
     lines = [accepted, "Changes:"]
-    lines += [f"• {page or 'Every page'}: {what}" for page, what in changes]
+    lines += [f"• {page or 'Every page'}: {what}" for page, what in sorted(changes, key=lambda c: order.index(c[0]))]
     if unclear:
         lines += ["Not done:", _not_done(unclear)]
     return "\n".join(lines)
