@@ -7,6 +7,7 @@ as a skip with the reason, and the rest still apply. The caps are checked here, 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -376,7 +377,7 @@ def apply(
 ) -> Applied:
     """The next spec from `current` (never changed) with each operation applied, and what changed; `sources`:
     the words each operation was read from, quoted back with the reason when it would change nothing."""
-    spec = SiteSpec.model_validate(current)
+    spec = SiteSpec.model_validate(copy.deepcopy(current))  # nested copy is changed in place below
     if _size(spec) > MAX_SPEC_BYTES:
         raise EditTooBig("the site's stored text", _size(spec), MAX_SPEC_BYTES)
     changes: list[Change] = []

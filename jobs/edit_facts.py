@@ -71,7 +71,7 @@ def read(r: Reader, clause: str) -> list[Operation] | Unclear | None:
 def _testimonial(r: Reader, clause: str) -> list[Operation] | None:
     m = re.match(
         r"^(?:add|include|put)\s+(?:a\s+|an\s+|another\s+|this\s+)?(?:testimonial|review|quote)s?\s*:?\s*(?:saying\s+)?"
-        r"(?P<q>.+?)(?:\s*[-—–]\s*|\s*,\s*|\s+(?:from|by)\s+)(?P<a>[A-Z][\w.' -]{0,60})?$|"
+        r"(?P<q>.+?)(?:\s+(?:from|by)\s+|\s*[-—–]\s*)(?P<a>\w[\w.,' -]{0,60})$|"
         r"^(?:add|include|put)\s+(?:a\s+|an\s+|another\s+|this\s+)?(?:testimonial|review|quote)s?\s*:?\s*(?P<q2>.+)$",
         clause,
         re.I,
@@ -105,13 +105,15 @@ def _contact(r: Reader, clause: str) -> list[Operation] | None:
 
 
 def _hours(r: Reader, clause: str) -> list[Operation] | Unclear | None:
-    low = r.quoted.restore(clause).lower()
+    text = r.quoted.restore(clause)
+    low = text.lower()
     if not re.search(r"\b(?:open(?:s|ing)?|clos(?:e|ed|es|ing)|hours|times)\b", low):
         return None
     all_hours = re.match(
         r"^(?:change|set|update|make)\s+(?:the\s+|our\s+)?(?:opening\s+)?(?:hours|times)\s+(?:to|:)\s*(?P<v>.+)$|"
         r"^(?:the\s+|our\s+)?(?:new\s+)?(?:opening\s+)?(?:hours|times)\s*(?:are\s+now|are|:)\s*(?P<v2>.+)$",
-        low,
+        text,
+        re.I,
     )
     if all_hours:
         days, time = facts.split_hours(r.value(all_hours.group("v") or all_hours.group("v2")))

@@ -143,7 +143,8 @@ def _hours(spec: SiteSpec, brief: Brief | None, op: SetHours) -> list[Change]:
     if brief is not None:
         brief.hours = [f"{r['days']} {r['time']}".strip() for r in new_rows]
     changes = core.ensure_section(spec, "hours")
-    pages = [p.title for p in spec.pages if {"opening-hours", "contact", "contact-details"} & set(p.sections)]
+    shown = set(edit_words().shows["hours"])
+    pages = [p.title for p in spec.pages if shown & set(p.sections)]
     return changes + [Change(page=p, text=text) for p in pages or [core.EVERY_PAGE]]
 
 

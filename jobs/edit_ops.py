@@ -240,6 +240,8 @@ class EditWords(BaseModel):
     sections: dict[str, Section]
     facts: dict[str, list[str]]
     fonts: dict[str, str]
+    font_names: list[str]
+    shows: dict[str, list[str]]
     tones: dict[str, str]
     colours: dict[str, str]
     examples: dict[str, str]

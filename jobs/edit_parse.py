@@ -56,7 +56,8 @@ def _res() -> dict[str, re.Pattern[str]]:
         "filler": re.compile(rf"^(?:(?:{alt(w.fillers)})\b[\s,]*)+", re.I),
         "to_value": re.compile(
             rf"^(?:{alt(w.change)})\s+(?:the\s+|our\s+|my\s+)?(?:home(?:\s*page)?\s+|main\s+)?(?P<t>{targets})"
-            r"(?:\s+text)?\s+(?:to\s+(?:say|read)|to|with|as|so\s+(?:it|that\s+it)\s+(?:says|reads)|into|:)\s*:?\s*"
+            r"(?:\s+text)?\s+(?:to\s+(?:say|read)|to|with|as|so\s+(?:it|that\s+it)\s+(?:says|reads)|into|say|read|:)"
+            r"\s*:?\s*"
             r"(?P<v>.+)$",
             re.I,
         ),
@@ -211,7 +212,7 @@ class Reader:
             if slugs and all(slugs):
                 return [RemovePage(slug=s) for s in dict.fromkeys(slugs)]
             return Unclear(text=clause, example=self.words.examples["page"], reason="there's no such page")
-        if m := _res()["add"].match(clause):
+        if (m := _res()["add"].match(clause)) and not self._where(clause)[1]:
             rest = clause[m.end() :]
             if n := re.match(r"^(?:an?\s+)?(?:new\s+)?pages?\s+(?:called|named|for|about|titled)\s+(.+)$", rest, re.I):
                 titles = [self.value(n.group(1))]
@@ -301,7 +302,8 @@ class Reader:
                 if t["name"].lower() in low or t["slug"] in low or t["slug"].replace("-", " ") in low:
                     return [SwapTemplate(slug=t["slug"])]
             return Unclear(text=clause, example=self.words.examples["template"], reason="I don't know that template")
-        if re.search(r"\b(?:fonts?|typefaces?|typography|lettering)\b", low):
+        plain_font = any(re.search(rf"\b{re.escape(f)}\b", low) for f in self.words.font_names)
+        if re.search(r"\b(?:fonts?|typefaces?|typography|lettering)\b", low) or plain_font:
             name = next(
                 (f for f in sorted(self.words.fonts, key=len, reverse=True) if re.search(rf"\b{re.escape(f)}\b", low)),
                 "",

@@ -14,7 +14,8 @@ from jobs.edit_ops import edit_words
 
 _QUOTE = re.compile(r"\"([^\"]*)\"|“([^”]*)”|(?<![\w])'([^']*)'(?![\w])|‘([^’]*)’")
 _SLOT = re.compile(r"\x00(\d+)\x00")
-_HARD = re.compile(r"\s*(?:[\n;]+|(?<![\d\s][.])(?<=[.!?])\s+(?=\S))\s*")
+_HARD = re.compile(r"\s*(?:[\n;]+|(?<=[.!?])\s+(?=\S))\s*")
+_ABBREVIATION = re.compile(r"(?:\b(?:dr|st|mr|mrs|ms|mx|prof|no|e\.g|i\.e|etc|approx|vs)\.|\.\.\.)$", re.I)
 _SOFT = re.compile(r"\s*(?:,\s*(?:and\s+|then\s+|also\s+|plus\s+)?|\s+(?:and|then|&|plus)\s+(?:also\s+|then\s+)?)")
 
 
@@ -48,7 +49,13 @@ def clauses(text: str) -> tuple[list[str], Quoted]:
     """The requests of one message (with quoted text in slots) and the quoted text."""
     quoted = Quoted(" ".join(text.replace("\r", "\n").split(" ")))
     out: list[str] = []
-    for sentence in _HARD.split(quoted.text):
+    sentences: list[str] = []
+    for piece in _HARD.split(quoted.text):
+        if sentences and _ABBREVIATION.search(sentences[-1]):  # "Dr. Khan" is one sentence
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        else:
+            sentences.append(piece)
+    for sentence in sentences:
         sentence = sentence.strip(" .!?\t")
         current, start, previous_end = "", 0, 0
         for m in [*_SOFT.finditer(sentence), None]:
