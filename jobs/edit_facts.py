@@ -21,6 +21,7 @@ from jobs.edit_ops import (
     SetOffering,
     Unclear,
 )
+from jobs.edit_split import Quoted
 
 if TYPE_CHECKING:
     from jobs.edit_parse import Reader
@@ -78,9 +79,11 @@ def _testimonial(r: Reader, clause: str) -> list[Operation] | None:
     )
     if not m:
         return None
-    quote = r.value(m.group("q") or m.group("q2"))
+    raw = m.group("q") or m.group("q2")
+    quote = r.value(raw)
     author = r.value(m.group("a") or "") if m.group("a") else ""
-    return [AddTestimonial(quote=quote, author=author)] if len(quote.split()) >= 2 else None
+    words_enough = Quoted.is_slot(raw) or len(quote.split()) >= 3  # "add a review section" is not a quote
+    return [AddTestimonial(quote=quote, author=author)] if quote and words_enough else None
 
 
 def _contact(r: Reader, clause: str) -> list[Operation] | None:
