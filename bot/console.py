@@ -67,7 +67,7 @@ class ConsoleChat:
         editing = None
         if line and verb not in VERBS and verb not in ("quit", "exit"):
             editing = self.last_project or self._newest_project()
-            if editing is None and not difflib.get_close_matches(verb, VERBS, n=1, cutoff=0.6):
+            if editing is None and not difflib.get_close_matches(verb, VERBS, n=1, cutoff=0.75):  # a typo, or words
                 reply = Reply(text=messages.nothing_to_edit(), ephemeral=True)
                 self.console.print(reply.text, markup=False, highlight=False)
                 return reply
