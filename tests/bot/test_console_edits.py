@@ -8,12 +8,14 @@ import time
 
 import pytest
 from rich.console import Console
+from sqlalchemy import select
 
 from bot import console, messages
 from bot.service import CommandService
 from jobs.brief import MAX_PROMPT
 from jobs.edit_ops import MAX_INSTRUCTION, MAX_SPEC_BYTES, MAX_VALUE
 from jobs.queue import BUILDS, queue
+from storage.models import Project
 from tests.bot.test_service import PROMPT, balance, built, site_dir, versions, written
 from tests.helpers import actor
 
@@ -60,18 +62,14 @@ def test_stdin_mode_runs_each_line_and_returns_after_the_last(service, ctx):
     text = out.getvalue()
     assert text.count("autoweb> ") == 3
     assert "✅ Done" in text and "Editing #" in text
-    pid = versions_of_alice(ctx)
+    pid = newest_project(ctx)
     assert [v.status for v in versions(ctx, pid)] == ["succeeded", "succeeded"]
     assert "credits" in text.rsplit("autoweb> ", 1)[1].lower()
 
 
-def versions_of_alice(ctx) -> int:
-    from sqlalchemy import select
-
-    from storage.models import Project
-
+def newest_project(ctx) -> int:
     with ctx.db.session() as s:
-        return s.execute(select(Project.id).order_by(Project.id.desc())).scalars().first()
+        return int(s.execute(select(Project.id).order_by(Project.id.desc())).scalars().one())
 
 
 # --- refusals: free, nothing written ------------------------------------------------------------------------------
