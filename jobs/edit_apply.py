@@ -14,8 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from jobs import edit_facts_apply
+from jobs import edit_facts_apply, edit_look
 from jobs.brief import Brief
+from jobs.edit_common import EVERY_PAGE, Skip, component_for, has_facts, line, page_of, title_of
 from jobs.edit_ops import (
     MAX_SPEC_BYTES,
     AddPage,
@@ -38,68 +39,18 @@ from jobs.edit_ops import (
     Unclear,
     edit_words,
 )
-from jobs.generator import DEFAULT_SECTIONS, PAGE_TITLES, SHARED_KINDS, PageSpec, SiteSpec, with_primary
+from jobs.generator import DEFAULT_SECTIONS, PAGE_TITLES, PageSpec, SiteSpec
 from jobs.packs import site_words
 from jobs.plan_pages import added_page
 from jobs.reading import slugify
 
-EVERY_PAGE = ""
-"""The page of a change seen on every page (colours, fonts, the name, the menu)."""
 HOME_KEYS = {"hero_title", "hero_text", "kicker"}
-
-
-class Skip(Exception):
-    def __init__(self, key: str, **fields: Any) -> None:
-        super().__init__(key)
-        self.reason = edit_words().skips[key].format(**fields)
 
 
 class Applied(BaseModel):
     spec: dict[str, Any]
     changes: list[Change]
     skipped: list[Unclear]
-
-
-def line(key: str, **fields: Any) -> str:
-    return edit_words().lines[key].format(**fields)
-
-
-def title_of(spec: SiteSpec, slug: str) -> str:
-    return next((p.title for p in spec.pages if p.slug == slug), slug)
-
-
-def page_of(spec: SiteSpec, slug: str) -> PageSpec:
-    page = next((p for p in spec.pages if p.slug == slug), None)
-    if page is None:
-        raise Skip("no_page", page=slug)
-    return page
-
-
-def component_for(spec: SiteSpec, kind: str) -> str:
-    """The site's own variant of a kind of section (the one its template uses), else the plain one."""
-    options = edit_words().sections[kind].components
-    used = [s for p in spec.pages for s in p.sections if s in options]
-    return used[0] if used else options[0]
-
-
-def has_facts(spec: SiteSpec, kind: str, page: PageSpec | None = None) -> bool:
-    needs = edit_words().sections[kind].needs
-    return not needs or bool((page.content if page else {}).get(needs) or spec.copy_text.get(needs))
-
-
-def ensure_section(spec: SiteSpec, kind: str, slug: str = "index") -> list[Change]:
-    """Put a section of `kind` on a page when no page shows one (a fact was added that nothing shows)."""
-    options = edit_words().sections[kind].components
-    if any(s in options for p in spec.pages for s in p.sections):
-        return []
-    page = page_of(spec, slug)
-    page.sections.insert(len(page.sections) - 1, component_for(spec, kind))
-    return [Change(page=page.title, text=line("add_section", section=kind))]
-
-
-def showing(spec: SiteSpec, kind: str) -> list[str]:
-    options = edit_words().sections[kind].components
-    return [p.title for p in spec.pages if any(s in options for s in p.sections)]
 
 
 # --- words ----------------------------------------------------------------------------------------------------
@@ -288,65 +239,13 @@ def _move_page(spec: SiteSpec, op: MovePage) -> list[Change]:
     return [Change(page=EVERY_PAGE, text=line("move_page", title=page.title, where=where.get(op.where, op.where)))]
 
 
-# --- the look -------------------------------------------------------------------------------------------------
-def _colour(spec: SiteSpec, op: SetColour) -> list[Change]:
-    if spec.palette.get("primary") == op.colour:
-        raise Skip("unchanged")
-    spec.palette = with_primary(spec.palette, op.colour)
-    return [Change(page=EVERY_PAGE, text=line("colour", name=op.name))]
-
-
-def _font(spec: SiteSpec, op: SetFont) -> list[Change]:
-    keys = ["heading", "body"] if op.which == "both" else [op.which]
-    if all(spec.typography.get(k) == op.stack for k in keys):
-        raise Skip("unchanged")
-    spec.typography = {**spec.typography, **{k: op.stack for k in keys}}
-    which = {"both": "heading and body", "heading": "heading", "body": "body"}[op.which]
-    return [Change(page=EVERY_PAGE, text=line("font", which=which, name=op.name))]
-
-
-def _tone(spec: SiteSpec, op: SetTone) -> list[Change]:
-    if spec.tone == op.tone:
-        raise Skip("unchanged")
-    spec.tone = op.tone
-    return [Change(page=EVERY_PAGE, text=line("tone", tone=op.tone))]
-
-
-def _variant_in(template: dict[str, Any], kind: str) -> str:
-    for sections in [template["pages"].get("index", []), *template["pages"].values()]:
-        for s in sections:
-            if s == kind or s.startswith(f"{kind}-"):
-                return str(s)
-    return ""
-
-
-def _template(spec: SiteSpec, op: SwapTemplate, templates: list[dict[str, Any]]) -> list[Change]:
-    template = next((t for t in templates if t["slug"] == op.slug), None)
-    if template is None:
-        raise Skip("no_template")
-    if spec.template == op.slug:
-        raise Skip("same_template")
-    spec.template, spec.template_name, spec.category = template["slug"], template["name"], template["category"]
-    spec.palette = dict(template["palette"])
-    if spec.brief.get("colour"):  # a colour the team asked for stays
-        spec.palette = with_primary(spec.palette, str(spec.brief["colour"]))
-    spec.typography = dict(template["typography"])
-    for page in spec.pages:
-        out = []
-        for s in page.sections:
-            kind = next((k for k in (*SHARED_KINDS, "hero") if s == k or s.startswith(f"{k}-")), "")
-            out.append((_variant_in(template, kind) or s) if kind else s)
-        page.sections = out
-    return [Change(page=EVERY_PAGE, text=line("template", name=template["name"]))]
-
-
 def _size(spec: SiteSpec) -> int:
     return len(json.dumps(spec.model_dump(mode="json"), ensure_ascii=False).encode())
 
 
 def _one(spec: SiteSpec, op: Operation, templates: list[dict[str, Any]]) -> list[Change]:
     if isinstance(op, SwapTemplate):
-        return _template(spec, op, templates)
+        return edit_look.template(spec, op, templates)
     handlers: dict[type, Any] = {
         SetText: _set_text,
         ReplaceText: _replace_text,
@@ -358,9 +257,9 @@ def _one(spec: SiteSpec, op: Operation, templates: list[dict[str, Any]]) -> list
         RemovePage: _remove_page,
         RenamePage: _rename_page,
         MovePage: _move_page,
-        SetColour: _colour,
-        SetFont: _font,
-        SetTone: _tone,
+        SetColour: edit_look.colour,
+        SetFont: edit_look.font,
+        SetTone: edit_look.tone,
     }
     handler = handlers.get(type(op))
     if handler is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jobs import edit_apply as core
+from jobs import edit_common as core
 from jobs.brief import Brief
 from jobs.edit_facts import find
 from jobs.edit_ops import (
