@@ -101,6 +101,10 @@ def internal_error(ref: str) -> str:
     return f"Something went wrong on my side and nothing was charged. Please try again (ref {ref})."
 
 
+EDIT_LINES = 15
+"""Most change lines one edit reply lists (a chat message has a size limit)."""
+
+
 def edit_not_understood(project: int, unclear: Sequence[tuple[str, str, str]] = ()) -> str:
     """Nothing in the edit was understood: nothing is built or charged. `unclear`: (text, reason, example)."""
     if not unclear:
@@ -108,7 +112,9 @@ def edit_not_understood(project: int, unclear: Sequence[tuple[str, str, str]] = 
             f"I couldn't tell what to change. Try e.g. `{CMD} edit #{project} make the header dark green`, "
             f"`add a pricing page`, `remove the faq`, `rename to Crumbs & Co`. Nothing was charged."
         )
-    return f"I couldn't make any change to #{project}, so nothing was built or charged:\n" + _not_done(unclear)
+    return f"I couldn't make any change to #{project}, so nothing was built or charged:\n" + _not_done(
+        unclear[:EDIT_LINES]
+    )
 
 
 def _not_done(unclear: Sequence[tuple[str, str, str]]) -> str:
@@ -122,10 +128,12 @@ def _not_done(unclear: Sequence[tuple[str, str, str]]) -> str:
 def edit_accepted(accepted: str, changes: Sequence[tuple[str, str]], unclear: Sequence[tuple[str, str, str]]) -> str:
     """The queued edit's line, then each change (page: what), then each part not done with a phrasing that works."""
     order = list(dict.fromkeys(page for page, _ in changes))  # grouped by page, in the order they came
-    lines = [accepted, "Changes:"]
-    lines += [f"• {page or 'Every page'}: {what}" for page, what in sorted(changes, key=lambda c: order.index(c[0]))]
+    shown = [f"• {page or 'Every page'}: {what}" for page, what in sorted(changes, key=lambda c: order.index(c[0]))]
+    lines = [accepted, "Changes:", *shown[:EDIT_LINES]]
+    if len(shown) > EDIT_LINES:
+        lines.append(f"• … and {len(shown) - EDIT_LINES} more (`{CMD} history` lists the versions)")
     if unclear:
-        lines += ["Not done:", _not_done(unclear)]
+        lines += ["Not done:", _not_done(unclear[:EDIT_LINES])]
     return "\n".join(lines)
 
 

@@ -144,3 +144,12 @@ def test_the_worker_applies_the_stored_operations_to_the_base_version(service, c
     assert done.status == "succeeded" and done.spec and "pages" in done.spec
     assert "Gluten-free loaf" in (site_dir(ctx, pid, 2) / "index.html").read_text()
     assert balance(ctx) == (30, 0)  # build and one edit, 10 each
+
+
+def test_a_long_change_list_is_cut_to_fit_a_chat_message():
+    changes = [("Home", f"added Item {i} (£{i})") for i in range(20)] + [("", "main colour → navy")]
+    text = messages.edit_accepted("🧱 accepted", changes, [("make it pop", "", "make it navy")] * 30)
+    lines = text.splitlines()
+    assert lines[:3] == ["🧱 accepted", "Changes:", "• Home: added Item 0 (£0)"]
+    assert lines[2 + messages.EDIT_LINES] == "• … and 6 more (`/autoweb history` lists the versions)"
+    assert text.count("“make it pop”") == messages.EDIT_LINES and len(text) < 3000
