@@ -3,14 +3,15 @@
 It turns each line into a command from the local user, prints the reply, and shows the live progress events it
 receives over Redis pub/sub as rich progress bars. A line that is not a command is an edit of the project last
 worked on (the reply says which), as a reply in a project's thread is on Slack and Discord. When standard input is
-not a terminal, `scripted` reads one command a line and exits after the last reply. Tests drive it through
-`ConsoleChat.say` and `scripted`.
+not a terminal, `scripted` reads one command a line (waiting out the rate limit) and exits after the last reply.
+Tests drive it through `ConsoleChat.say` and `scripted`.
 """
 
 from __future__ import annotations
 
 import difflib
 import getpass
+import re
 import threading
 import time
 import uuid
@@ -61,6 +62,12 @@ class ConsoleChat:
         )
 
     def say(self, text: str) -> Reply:
+        """Run one line and print the reply."""
+        reply = self.ask(text)
+        self.console.print(reply.text, markup=False, highlight=False)
+        return reply
+
+    def ask(self, text: str) -> Reply:
         """Run one line: a command, or (a line that is not one) an edit of the project last worked on."""
         line = text.strip().removeprefix(messages.CMD).strip()
         verb = line.split(" ", 1)[0].lower() if line else ""
@@ -68,15 +75,12 @@ class ConsoleChat:
         if line and verb not in VERBS and verb not in ("quit", "exit"):
             editing = self.last_project or self._newest_project()
             if editing is None and not difflib.get_close_matches(verb, VERBS, n=1, cutoff=0.75):  # a typo, or words
-                reply = Reply(text=messages.nothing_to_edit(), ephemeral=True)
-                self.console.print(reply.text, markup=False, highlight=False)
-                return reply
+                return Reply(text=messages.nothing_to_edit(), ephemeral=True)
         reply = self.service.handle(self.actor(), f"edit #{editing} {line}" if editing else line)
         if editing:
             reply = reply.model_copy(update={"text": messages.editing(editing, reply.text)})
         if reply.project_id is not None:
             self.last_project = reply.project_id
-        self.console.print(reply.text, markup=False, highlight=False)
         return reply
 
     def _newest_project(self) -> int | None:
@@ -192,13 +196,25 @@ def scripted(chat: ConsoleChat, lines: Iterable[str], *, run_jobs: bool = True) 
             break
         chat.console.print(f"autoweb> {line}", markup=False, highlight=False)
         started = time.monotonic()
-        reply = chat.say(line)
+        reply = chat.ask(line)
+        for _ in range(3):  # a script types faster than a person: wait out the rate limit, then say it again
+            if (wait := _rate_limited(reply.text)) is None:
+                break
+            time.sleep(wait)
+            reply = chat.ask(line)
+        chat.console.print(reply.text, markup=False, highlight=False)
         if reply.version_id is None:
             continue
         if run_jobs:
             run_queued(chat, reply.version_id, started)
         else:
             chat.show_outcome(chat.follow(reply.version_id), started)
+
+
+def _rate_limited(text: str) -> int | None:
+    """The seconds to wait when `text` is the rate-limit reply, else None."""
+    found = re.search(r"(\d{1,4}) s\.$", text)
+    return int(found.group(1)) if found and text == messages.rate_limited(int(found.group(1))) else None
 
 
 def top_up_for_demo(chat: ConsoleChat) -> None:

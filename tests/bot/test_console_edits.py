@@ -153,3 +153,17 @@ def test_a_long_change_list_is_cut_to_fit_a_chat_message():
     assert lines[:3] == ["🧱 accepted", "Changes:", "• Home: added Item 0 (£0)"]
     assert lines[2 + messages.EDIT_LINES] == "• … and 6 more (`/autoweb history` lists the versions)"
     assert text.count("“make it pop”") == messages.EDIT_LINES and len(text) < 3000
+
+
+def test_stdin_mode_waits_out_the_rate_limit_instead_of_dropping_a_line(ctx, bot_settings):
+    strict = CommandService(ctx, bot_settings.model_copy(update={"user_rate_per_minute": 60}))
+    try:
+        chat, out = chat_for(strict)
+        lines = ["credits\n"] * 62  # two over the minute's allowance: the script waits about a second each
+        started = time.monotonic()
+        console.scripted(chat, iter(lines))
+        assert time.monotonic() - started < 10
+        assert "Easy there" not in out.getvalue()
+        assert out.getvalue().count("You have") == 62
+    finally:
+        strict.close()
