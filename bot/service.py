@@ -27,6 +27,7 @@ from jobs.brief import parse as parse_brief
 from jobs.build_site import fail_version
 from jobs.context import JobContext
 from jobs.edits import EditTooBig, new_images
+from jobs.llm import ApiProvider
 from storage import accounts, intake, ledger, legacy, projects
 from storage.errors import InsufficientCredits, NotFound, ServiceUnavailable
 from storage.history import HistoryWriter
@@ -323,7 +324,8 @@ class CommandService:
                 current = self._current_spec(s, project)
                 base = project.current_version
             templates = self.ctx.catalog.templates()
-            understood = edits.understand(current, command.prompt, templates)
+            api = ApiProvider.from_settings(self.ctx.settings)  # optional: maps what the local reader missed
+            understood = edits.understand(current, command.prompt, templates, api)
             applied = edits.apply(current, understood.operations, templates, understood.sources)
             edits.check_site(applied.spec)
         except EditTooBig as exc:

@@ -13,11 +13,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jobs import edit_apply, edit_parse
+from jobs import edit_apply, edit_llm, edit_parse
 from jobs.edit_apply import Applied
 from jobs.edit_ops import MAX_INSTRUCTION, MAX_SITE_BYTES, OPERATIONS, EditTooBig, Operation, Understood
 from jobs.errors import EditNotUnderstood
 from jobs.generator import SiteSpec
+from jobs.llm import ApiProvider
 
 __all__ = ["MAX_INSTRUCTION", "Applied", "EditTooBig", "Understood", "apply", "apply_edit", "new_images"]
 
@@ -43,10 +44,20 @@ def check_rendered(site: Path) -> None:
         raise EditTooBig("the rendered site", size, MAX_SITE_BYTES)
 
 
-def understand(current: dict[str, Any], instruction: str, templates: list[dict[str, Any]] | None = None) -> Understood:
-    """The operations `instruction` asks for on the site of spec `current`, and what was not understood."""
+def understand(
+    current: dict[str, Any],
+    instruction: str,
+    templates: list[dict[str, Any]] | None = None,
+    api: ApiProvider | None = None,
+) -> Understood:
+    """The operations `instruction` asks for on the site of spec `current`, and what was not understood; with
+    `api`, the parts the local reader did not understand are asked of it (`jobs.edit_llm`)."""
     check_length(instruction)
-    return edit_parse.understand(SiteSpec.model_validate(current), instruction, templates)
+    spec = SiteSpec.model_validate(current)
+    understood = edit_parse.understand(spec, instruction, templates)
+    if api is not None and understood.unclear:
+        understood = edit_llm.understand(api, spec, understood, templates or [])
+    return understood
 
 
 def apply(
