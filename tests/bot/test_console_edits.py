@@ -167,3 +167,10 @@ def test_stdin_mode_waits_out_the_rate_limit_instead_of_dropping_a_line(ctx, bot
         assert out.getvalue().count("You have") == 62
     finally:
         strict.close()
+
+
+def test_each_line_of_a_multi_line_edit_is_a_request(service, ctx, run_jobs):
+    pid = built(service, run_jobs)
+    reply = service.handle(actor(), f"edit #{pid} make it teal\r\nadd a testimonial “Lovely bread” from Jo\n\n")
+    assert "• Every page: main colour → teal" in reply.text
+    assert "added a testimonial from Jo" in reply.text and "Not done" not in reply.text
