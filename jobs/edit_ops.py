@@ -241,6 +241,7 @@ class EditWords(BaseModel):
     facts: dict[str, list[str]]
     fonts: dict[str, str]
     font_names: list[str]
+    look_words: list[str]
     shows: dict[str, list[str]]
     tones: dict[str, str]
     colours: dict[str, str]

@@ -314,12 +314,20 @@ class Reader:
             which = "body" if re.search(r"\b(?:body|paragraphs?|main text)\b", low) else which
             return [SetFont(stack=self.words.fonts[name], name=name, which=which)]
         ops: list[Operation] = []
+        said = low
         if colour := _colour(low):
             ops.append(SetColour(colour=colour[1], name=colour[0]))
+            said = said.replace(colour[0], " ")
         tones = {t: t for t in TONES} | self.words.tones
-        if tone := next((t for w, t in tones.items() if re.search(rf"\b{w}\b", low)), None):
+        if tone := next((w for w in tones if re.search(rf"\b{w}\b", low)), None):
             if re.search(r"\b(?:tone|more|less|sound|feel|voice|vibe|make\s+it|keep\s+it|style|look)\b", low):
-                ops.append(SetTone(tone=tone))
+                ops.append(SetTone(tone=tones[tone]))
+                said = re.sub(rf"\b{tone}\b", " ", said)
+        rest = [w for w in re.findall(r"[a-z]+", said) if w not in self.words.look_words]
+        if ops and rest:  # "make the background navy": more was asked than a main colour or a tone
+            return Unclear(
+                text=clause, example=self.words.examples["colour"], reason="I can only change the main colour"
+            )
         return ops or None
 
     # --- "change X to Y" of any words on the site -----------------------------------------------------------

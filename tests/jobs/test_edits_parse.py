@@ -169,3 +169,15 @@ def test_every_example_phrasing_is_understood(site):
     for kind, example in edit_words().examples.items():
         found = edits.understand(site, example, TEMPLATES)
         assert found.operations and not found.unclear, kind
+
+
+@pytest.mark.parametrize("text", ["make the background navy", "make it teal and bigger", "make the logo red"])
+def test_a_colour_request_asking_for_more_is_not_half_done(site, text):
+    understood = edits.understand(site, text, TEMPLATES)
+    assert understood.operations == []
+    assert understood.unclear[0].reason == "I can only change the main colour"
+
+
+@pytest.mark.parametrize("text", ["make the buttons dark green", "use navy for the header", "keep it formal"])
+def test_words_around_a_colour_or_tone_that_ask_nothing_more_still_apply(site, text):
+    assert ops(site, text) and not edits.understand(site, text, TEMPLATES).unclear
