@@ -100,7 +100,8 @@ def _replace_text(spec: SiteSpec, op: ReplaceText) -> list[Change]:
         count = sum(_count(t, pattern) for t in texts)
     if not count:
         raise Skip("no_text", old=op.old)
-    size = _size(spec) + count * max(len(op.new) - len(op.old), 0) * 2
+    growth = max(len(op.new.encode()) - len(op.old.encode()), 0) * 2  # JSON may escape each byte once more
+    size = _size(spec) + count * growth
     if size > MAX_SPEC_BYTES:  # checked before the text is made: a replacement never builds a huge spec
         raise EditTooBig("the edited site's text", size, MAX_SPEC_BYTES)
     spec.copy_text = _walk(spec.copy_text, lambda s: pattern.sub(lambda _: op.new, s))
