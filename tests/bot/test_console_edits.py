@@ -15,7 +15,7 @@ from bot.service import CommandService
 from jobs.brief import MAX_PROMPT
 from jobs.edit_ops import MAX_INSTRUCTION, MAX_SPEC_BYTES, MAX_VALUE
 from jobs.queue import BUILDS, queue
-from storage.models import Project
+from storage.models import Project, ProjectVersion
 from tests.bot.test_service import PROMPT, balance, built, site_dir, versions, written
 from tests.helpers import actor
 
@@ -174,3 +174,18 @@ def test_each_line_of_a_multi_line_edit_is_a_request(service, ctx, run_jobs):
     reply = service.handle(actor(), f"edit #{pid} make it teal\r\nadd a testimonial “Lovely bread” from Jo\n\n")
     assert "• Every page: main colour → teal" in reply.text
     assert "added a testimonial from Jo" in reply.text and "Not done" not in reply.text
+
+
+def test_the_worker_checks_the_caps_again_and_releases_the_hold(service, ctx, run_jobs):
+    pid = built(service, run_jobs)
+    assert service.handle(actor(), f"edit #{pid} make it navy").version == 2
+    grow = {"op": "replace_text", "old": "e", "new": "E" * MAX_VALUE}
+    with ctx.db.session() as s:  # what reaches the worker differs from what the service checked
+        version = s.execute(select(ProjectVersion).where(ProjectVersion.number == 2)).scalar_one()
+        version.spec = {"edit": {"base": 1, "operations": [grow, {**grow, "old": "E"}]}}
+    assert balance(ctx) == (40, 10)
+    run_jobs()
+    v2 = versions(ctx, pid)[-1]
+    assert (v2.status, v2.error) == ("failed", "EditTooBig")
+    assert balance(ctx) == (40, 0)  # the hold is released, nothing charged
+    assert not site_dir(ctx, pid, 2).exists()
