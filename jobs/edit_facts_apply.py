@@ -25,7 +25,7 @@ from jobs.edit_ops import (
     edit_words,
 )
 from jobs.facts import Offering, Person
-from jobs.generator import SiteSpec
+from jobs.generator import PageSpec, SiteSpec
 from jobs.plan_pages import faq
 
 
@@ -84,8 +84,7 @@ def _offering(spec: SiteSpec, brief: Brief | None, op: SetOffering) -> list[Chan
         text = core.line("price", name=existing, old=old or "no price", price=op.price)
         return [Change(page=p, text=text) for p in _offer_pages(spec, existing)]
     item = {"name": op.name, "price": op.price, "label": "", "description": ""}
-    offer_pages = [p for p in spec.pages[1:] if isinstance(p.content.get("offers"), list)]
-    for target in [spec.copy_text["offers"], *(p.content["offers"] for p in offer_pages[:1])]:
+    for target in [spec.copy_text["offers"], *(p.content["offers"] for p in _pages_for(spec, op.name))]:
         target.append(dict(item, label=str(target[0].get("label", "")) if target else ""))
     if brief is not None:
         brief.offerings.append(Offering(name=op.name, price=op.price))
@@ -93,6 +92,15 @@ def _offering(spec: SiteSpec, brief: Brief | None, op: SetOffering) -> list[Chan
     price = f" ({op.price})" if op.price else ""
     text = core.line("add_offering", name=op.name, price=price)
     return changes + [Change(page=p, text=text) for p in _offer_pages(spec, op.name)]
+
+
+def _pages_for(spec: SiteSpec, name: str) -> list[PageSpec]:
+    """The offers pages a new item goes on, as the plan places them: those whose title it names ("Student
+    membership" → Membership), else the first."""
+    pages = [p for p in spec.pages[1:] if isinstance(p.content.get("offers"), list)]
+    low = name.lower()
+    named = [p for p in pages if any(w[:5] in low for w in re.findall(r"[a-z]{3,}", p.title.lower()))]
+    return named or pages[:1]
 
 
 def _remove_offering(spec: SiteSpec, brief: Brief | None, op: RemoveOffering) -> list[Change]:

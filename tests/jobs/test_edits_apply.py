@@ -18,7 +18,7 @@ from jobs.generator import SiteSpec, render_site
 from tests.jobs.test_edits import COMPONENTS, TEMPLATES, spec_for
 
 PROMPT = (
-    "a website for Sweet Crumbs, a bakery in Leeds, with a menu, about and contact page. Sourdough loaf £4.50, "
+    "a website for Sweet Crumbs, a bakery in Leeds. Pages: menu, about, contact. Sourdough loaf £4.50, "
     "cinnamon bun £2.80, brownie £2.50. Open Tue-Sat 8am-4pm. Email hello@sweetcrumbs.example."
 )
 
@@ -136,3 +136,13 @@ def test_user_text_is_escaped_on_the_page(site, tmp_path):
     page = rendered(result.spec, tmp_path / "after")["index.html"]
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
     assert re.search(r"&amp;\s*co", page)
+
+
+def test_a_new_item_goes_on_the_offers_page_it_names_like_the_plan_places_it():
+    spec = spec_for(
+        "a website for Iron House Gym in Sheffield. Pages: classes, membership, contact. Monthly membership £35, "
+        "day pass £8, spin class £6. Email train@ironhouse.example."
+    )
+    result = edit(spec, "add a student membership at £25 a month")
+    shown = {p["slug"]: [o["name"] for o in p["content"].get("offers", [])] for p in result.spec["pages"]}
+    assert "Student membership" in shown["membership"] and "Student membership" not in shown["classes"]

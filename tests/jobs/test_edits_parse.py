@@ -37,7 +37,7 @@ from jobs.generator import SiteSpec
 from tests.jobs.test_edits import TEMPLATES, spec_for
 
 PROMPT = (
-    "a website for Sweet Crumbs, a bakery in Leeds, with a menu, about and contact page. Sourdough loaf £4.50, "
+    "a website for Sweet Crumbs, a bakery in Leeds. Pages: menu, about, contact. Sourdough loaf £4.50, "
     "cinnamon bun £2.80, brownie £2.50. Open Tue-Sat 8am-4pm. Email hello@sweetcrumbs.example. "
     "Team: Anna Baker and Joe Flour."
 )
