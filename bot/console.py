@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from bot import messages
+from bot.chat_text import for_console, user
 from bot.commands import VERBS, Actor
 from bot.progress_feed import ProgressFeed
 from bot.service import CommandService, Reply
@@ -64,7 +65,7 @@ class ConsoleChat:
     def say(self, text: str) -> Reply:
         """Run one line and print the reply."""
         reply = self.ask(text)
-        self.console.print(reply.text, markup=False, highlight=False)
+        self.console.print(for_console(reply.text), markup=False, highlight=False)
         return reply
 
     def ask(self, text: str) -> Reply:
@@ -112,7 +113,9 @@ class ConsoleChat:
                 if event is None or event.version_id != version_id:
                     continue
                 if event.detail:
-                    bar.console.print(f" ✓ {event.detail}", markup=False, highlight=False)
+                    bar.console.print(
+                        " " + for_console(messages.milestone(event.detail)), markup=False, highlight=False
+                    )
                 if event.terminal:
                     for task in tasks.values():
                         bar.update(task, completed=bar.tasks[task].total)
@@ -130,10 +133,10 @@ class ConsoleChat:
         if event.kind == "succeeded":
             site, archive = _shown(Path(event.site_path or "")), _shown(Path(event.zip_path or ""))
             text = messages.console_done(time.monotonic() - started, site, archive, event, serving=self.serving)
-            self.console.print(text, markup=False, highlight=False)
+            self.console.print(for_console(text), markup=False, highlight=False)
             return True
         text = messages.build_cancelled(event) if event.kind == "cancelled" else messages.build_failed(event, "-")
-        self.console.print(text, markup=False, highlight=False)
+        self.console.print(for_console(text), markup=False, highlight=False)
         return False
 
     def close(self) -> None:
@@ -194,7 +197,7 @@ def scripted(chat: ConsoleChat, lines: Iterable[str], *, run_jobs: bool = True) 
             continue
         if line.lower() in ("quit", "exit"):
             break
-        chat.console.print(f"autoweb> {line}", markup=False, highlight=False)
+        chat.console.print(for_console(f"autoweb> {user(line)}"), markup=False, highlight=False)
         started = time.monotonic()
         reply = chat.ask(line)
         for _ in range(3):  # a script types faster than a person: wait out the rate limit, then say it again
@@ -202,7 +205,7 @@ def scripted(chat: ConsoleChat, lines: Iterable[str], *, run_jobs: bool = True) 
                 break
             time.sleep(wait)
             reply = chat.ask(line)
-        chat.console.print(reply.text, markup=False, highlight=False)
+        chat.console.print(for_console(reply.text), markup=False, highlight=False)
         if reply.version_id is None:
             continue
         if run_jobs:

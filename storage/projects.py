@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,16 @@ def get_project(session: Session, project_id: int, *, lock: bool = False) -> Pro
     return project
 
 
+def preview_of(session: Session, token: str) -> tuple[int, int | None] | None:
+    """(project id, current version) of the project whose preview token is `token`, or None. The preview
+    server's only query: it waits at most a moment for locks, so a held lock never ties up its threads."""
+    session.execute(text("SET LOCAL lock_timeout = '2s'; SET LOCAL statement_timeout = '5s'"))
+    row = session.execute(
+        select(Project.id, Project.current_version).where(Project.preview_token == token)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
 def visible_projects(session: Session, *, user_id: int, platform: str, team_id: str, limit: int = 10) -> list[Project]:
     """The user's own projects and their team's, newest first."""
     return list(
@@ -47,6 +57,12 @@ def visible_projects(session: Session, *, user_id: int, platform: str, team_id: 
             .limit(limit)
         ).scalars()
     )
+
+
+def is_imported(project: Project) -> bool:
+    """Migrated from the legacy app (`autoweb migrate-legacy`): its one version holds the old app's output, which is
+    neither a site we rendered nor a spec an edit can start from, and nothing of it is served here."""
+    return project.legacy_id is not None
 
 
 def find_version_by_request(session: Session, request_key: str) -> ProjectVersion | None:

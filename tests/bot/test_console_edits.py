@@ -11,6 +11,7 @@ from rich.console import Console
 from sqlalchemy import select
 
 from bot import console, messages
+from bot.chat_text import plain
 from bot.service import CommandService
 from jobs.brief import MAX_PROMPT
 from jobs.edit_ops import MAX_INSTRUCTION, MAX_SPEC_BYTES, MAX_VALUE
@@ -31,9 +32,9 @@ def test_a_plain_line_edits_the_project_last_worked_on_and_says_which(service, c
     first = chat.say(f"build {PROMPT}")
     assert first.project_id is not None and run_jobs()
     reply = chat.say('change the headline to "Roasted under the northern lights" and remove the menu page')
-    assert reply.text.startswith(f"Editing #{first.project_id}: ")
-    assert "• Home: headline → “Roasted under the northern lights”" in reply.text
-    assert "• Menu: removed the “Menu” page (links to it removed)" in reply.text
+    assert plain(reply.text).startswith(f"Editing #{first.project_id}: ")
+    assert "• Home: headline → “Roasted under the northern lights”" in plain(reply.text)
+    assert "• Menu: removed the “Menu” page (links to it removed)" in plain(reply.text)
     assert run_jobs()
     v2 = site_dir(ctx, first.project_id, 2)
     assert "Roasted under the northern lights" in (v2 / "index.html").read_text()
@@ -104,8 +105,8 @@ def test_an_edit_with_nothing_to_do_asks_and_charges_nothing(service, ctx, run_j
     pid = built(service, run_jobs)
     before = written(ctx), balance(ctx)
     reply = service.handle(actor(), f"edit #{pid} {instruction}")
-    assert reply.text.startswith(f"I couldn't make any change to #{pid}, so nothing was built or charged:\n• “")
-    assert f"“{instruction}”" in reply.text and "Try e.g. `" in reply.text
+    assert plain(reply.text).startswith(f"I couldn't make any change to #{pid}, so nothing was built or charged:\n• “")
+    assert f"“{instruction}”" in plain(reply.text) and "Try e.g. `" in plain(reply.text)
     assert (written(ctx), balance(ctx)) == before
 
 
@@ -117,7 +118,7 @@ def test_the_amplification_case_is_refused_in_under_50_ms_with_nothing_stored(se
         started = time.perf_counter()
         reply = service.handle(actor(), f'edit #{pid} replace "e" with "{huge}"')
         assert time.perf_counter() - started < 0.05
-        assert reply.text == messages.prompt_too_long(len(f'replace "e" with "{huge}"'), MAX_PROMPT)
+        assert plain(reply.text) == messages.prompt_too_long(len(f'replace "e" with "{huge}"'), MAX_PROMPT)
         assert (written(ctx), balance(ctx)) == before
 
     grow = 'replace "e" with "' + "E" * MAX_VALUE + '"'  # within every cap once …
@@ -127,8 +128,8 @@ def test_the_amplification_case_is_refused_in_under_50_ms_with_nothing_stored(se
     again = 'replace "E" with "' + "E" * MAX_VALUE + '"'  # … and refused when it would pass the stored-spec cap
     reply = service.handle(actor(), f"edit #{pid} {again}")
     assert time.perf_counter() - started < 0.05
-    assert reply.text.startswith("That edit is too big: the edited site's text would be ")
-    assert f"(the cap is {MAX_SPEC_BYTES:,})" in reply.text
+    assert plain(reply.text).startswith("That edit is too big: the edited site's text would be ")
+    assert f"(the cap is {MAX_SPEC_BYTES:,})" in plain(reply.text)
     assert (written(ctx), balance(ctx)) == before
 
 
@@ -148,7 +149,7 @@ def test_the_worker_applies_the_stored_operations_to_the_base_version(service, c
 
 def test_a_long_change_list_is_cut_to_fit_a_chat_message():
     changes = [("Home", f"added Item {i} (£{i})") for i in range(20)] + [("", "main colour → navy")]
-    text = messages.edit_accepted("🧱 accepted", changes, [("make it pop", "", "make it navy")] * 30)
+    text = plain(messages.edit_accepted("🧱 accepted", changes, [("make it pop", "", "make it navy")] * 30))
     lines = text.splitlines()
     assert lines[:3] == ["🧱 accepted", "Changes:", "• Home: added Item 0 (£0)"]
     assert lines[2 + messages.EDIT_LINES] == "• … and 6 more (`/autoweb history` lists the versions)"
@@ -172,8 +173,8 @@ def test_stdin_mode_waits_out_the_rate_limit_instead_of_dropping_a_line(ctx, bot
 def test_each_line_of_a_multi_line_edit_is_a_request(service, ctx, run_jobs):
     pid = built(service, run_jobs)
     reply = service.handle(actor(), f"edit #{pid} make it teal\r\nadd a testimonial “Lovely bread” from Jo\n\n")
-    assert "• Every page: main colour → teal" in reply.text
-    assert "added a testimonial from Jo" in reply.text and "Not done" not in reply.text
+    assert "• Every page: main colour → teal" in plain(reply.text)
+    assert "added a testimonial from Jo" in plain(reply.text) and "Not done" not in plain(reply.text)
 
 
 def test_the_worker_checks_the_caps_again_and_releases_the_hold(service, ctx, run_jobs):
