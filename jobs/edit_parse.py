@@ -217,9 +217,8 @@ class Reader:
             if n := re.match(r"^(?:an?\s+)?(?:new\s+)?pages?\s+(?:called|named|for|about|titled)\s+(.+)$", rest, re.I):
                 titles = [self.value(n.group(1))]
             else:
-                titles = [
-                    re.sub(r"^(?:an?|the|new|one)\s+|\s*\bpages?$", "", i, flags=re.I) for i in edit_facts.items(rest)
-                ]
+                named = [re.split(r"\s+pages?\b", i, maxsplit=1, flags=re.I)[0] for i in edit_facts.items(rest)]
+                titles = [re.sub(r"^(?:an?|the|new|one)\s+", "", i, flags=re.I) for i in named]
             titles = [_title(self.quoted.restore(t)) for t in titles if t and len(t.split()) <= 4]
             if titles and "index" not in low.split():
                 return [AddPage(title=t[:40]) for t in titles]
