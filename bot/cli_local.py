@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from typing import Annotated
 
 import typer
@@ -65,7 +66,9 @@ def _serve_preview(settings: StorageSettings, port: int) -> None:
 def console_cmd(
     no_worker: Annotated[bool, typer.Option("--no-worker", help="Leave builds to `autoweb worker`.")] = False,
 ) -> None:
-    """Talk to the bot in the terminal, as the local user (embedded services when none are configured)."""
+    """Talk to the bot in the terminal, as the local user (embedded services when none are configured).
+
+    When standard input is not a terminal, reads one command a line and exits after the last reply."""
     configure_logging("WARNING")
     signal.signal(signal.SIGTERM, _terminate)
     try:
@@ -75,7 +78,10 @@ def console_cmd(
         ):
             chat = console.ConsoleChat(service, out)
             try:
-                console.interactive(chat, run_jobs=not no_worker)
+                if sys.stdin.isatty():
+                    console.interactive(chat, run_jobs=not no_worker)
+                else:
+                    console.scripted(chat, sys.stdin, run_jobs=not no_worker)
             finally:
                 chat.close()
     except (ServiceUnavailable, EmbeddedServersMissing, KeyboardInterrupt) as exc:

@@ -84,6 +84,14 @@ def _clean(text: str) -> str:
     return " ".join(kept.split())
 
 
+def _edit_lines(text: str) -> str:
+    """An edit's instruction with its line breaks kept (each line may be a request of its own), other control
+    characters dropped and spaces normalised within each line."""
+    lines = [_clean(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    body = "\n".join(line for line in lines if line)
+    return re.sub(r"^\S+\s+\S+\s*", "", body, count=1) if re.match(r"^\S+\s+\S+\s+\S", body) else ""
+
+
 def _project(token: str | None, verb: str) -> int:
     if token is None or not (m := _PROJECT.match(token)):
         raise UserError(messages.needs_project(verb))
@@ -102,7 +110,7 @@ def parse(text: str) -> Command:
         return Command(name="build", prompt=_prompt(rest, "build"))
     if verb == "edit":
         project = _project(args[0] if args else None, "edit")
-        return Command(name="edit", project=project, prompt=_prompt(rest.partition(" ")[2], "edit"))
+        return Command(name="edit", project=project, prompt=_prompt(_edit_lines(text), "edit"))
     if verb == "images":
         return _images(args)
     if verb in ("status", "cancel", "history") and (args or verb != "status"):

@@ -1,29 +1,35 @@
 """The console adapter (like Errbot's text backend): `autoweb console` and `autoweb demo`.
 
 It turns each line into a command from the local user, prints the reply, and shows the live progress events it
-receives over Redis pub/sub as rich progress bars. Tests drive it through `ConsoleChat.say`.
+receives over Redis pub/sub as rich progress bars. A line that is not a command is an edit of the project last
+worked on (the reply says which), as a reply in a project's thread is on Slack and Discord. When standard input is
+not a terminal, `scripted` reads one command a line (waiting out the rate limit) and exits after the last reply.
+Tests drive it through `ConsoleChat.say` and `scripted`.
 """
 
 from __future__ import annotations
 
+import difflib
 import getpass
+import re
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from bot import messages
-from bot.chat_text import for_console
-from bot.commands import Actor
+from bot.chat_text import for_console, user
+from bot.commands import VERBS, Actor
 from bot.progress_feed import ProgressFeed
 from bot.service import CommandService, Reply
 from jobs.build_site import STEPS
 from jobs.events import ProgressEvent
 from jobs.worker import make_worker
-from storage import accounts, ledger
+from storage import accounts, ledger, projects
 
 
 def local_admin() -> str:
@@ -43,6 +49,8 @@ class ConsoleChat:
         self.serving = serving
         """True when this process serves the previews it links to (`autoweb demo --serve`)."""
         self.feed = ProgressFeed(service.ctx.redis)
+        self.last_project: int | None = None
+        """The project last worked on: a plain line edits it."""
 
     def actor(self) -> Actor:
         return Actor(
@@ -55,9 +63,35 @@ class ConsoleChat:
         )
 
     def say(self, text: str) -> Reply:
-        reply = self.service.handle(self.actor(), text)
+        """Run one line and print the reply."""
+        reply = self.ask(text)
         self.console.print(for_console(reply.text), markup=False, highlight=False)
         return reply
+
+    def ask(self, text: str) -> Reply:
+        """Run one line: a command, or (a line that is not one) an edit of the project last worked on."""
+        line = text.strip().removeprefix(messages.CMD).strip()
+        verb = line.split(" ", 1)[0].lower() if line else ""
+        editing = None
+        if line and verb not in VERBS and verb not in ("quit", "exit"):
+            editing = self.last_project or self._newest_project()
+            if editing is None and not difflib.get_close_matches(verb, VERBS, n=1, cutoff=0.75):  # a typo, or words
+                return Reply(text=messages.nothing_to_edit(), ephemeral=True)
+        reply = self.service.handle(self.actor(), f"edit #{editing} {line}" if editing else line)
+        if editing:
+            reply = reply.model_copy(update={"text": messages.editing(editing, reply.text)})
+        if reply.project_id is not None:
+            self.last_project = reply.project_id
+        return reply
+
+    def _newest_project(self) -> int | None:
+        """The newest project this user (or their console team) has, when none was worked on in this session."""
+        with self.service.ctx.db.session() as s:
+            user = accounts.find_user(s, "console", "local", self.user)
+            if user is None:
+                return None
+            found = projects.visible_projects(s, user_id=user.id, platform="console", team_id="local", limit=1)
+            return found[0].id if found else None
 
     def follow(
         self, version_id: int, *, timeout: float = 120.0, stop: threading.Event | None = None
@@ -152,6 +186,38 @@ def interactive(chat: ConsoleChat, *, run_jobs: bool = True) -> None:
         reply = chat.say(line)
         if reply.version_id is not None and run_jobs:
             run_queued(chat, reply.version_id, started)
+
+
+def scripted(chat: ConsoleChat, lines: Iterable[str], *, run_jobs: bool = True) -> None:
+    """Commands from a file or pipe, one a line: each is echoed, answered, and its build (if any) followed to its
+    outcome before the next line is read; returns after the last reply at the end of input."""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if line.lower() in ("quit", "exit"):
+            break
+        chat.console.print(for_console(f"autoweb> {user(line)}"), markup=False, highlight=False)
+        started = time.monotonic()
+        reply = chat.ask(line)
+        for _ in range(3):  # a script types faster than a person: wait out the rate limit, then say it again
+            if (wait := _rate_limited(reply.text)) is None:
+                break
+            time.sleep(wait)
+            reply = chat.ask(line)
+        chat.console.print(for_console(reply.text), markup=False, highlight=False)
+        if reply.version_id is None:
+            continue
+        if run_jobs:
+            run_queued(chat, reply.version_id, started)
+        else:
+            chat.show_outcome(chat.follow(reply.version_id), started)
+
+
+def _rate_limited(text: str) -> int | None:
+    """The seconds to wait when `text` is the rate-limit reply, else None."""
+    found = re.search(r"(\d{1,4}) s\.$", text)
+    return int(found.group(1)) if found and text == messages.rate_limited(int(found.group(1))) else None
 
 
 def top_up_for_demo(chat: ConsoleChat) -> None:

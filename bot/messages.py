@@ -105,10 +105,56 @@ def internal_error(ref: str) -> str:
     return f"Something went wrong on my side and nothing was charged. Please try again (ref {ref})."
 
 
-def edit_not_understood(project: int) -> str:
+EDIT_LINES = 15
+"""Most change lines one edit reply lists (a chat message has a size limit)."""
+
+
+def edit_not_understood(project: int, unclear: Sequence[tuple[str, str, str]] = ()) -> str:
+    """Nothing in the edit was understood: nothing is built or charged. `unclear`: (text, reason, example)."""
+    if not unclear:
+        return (
+            f"I couldn't tell what to change. Try e.g. `{CMD} edit #{project} make the header dark green`, "
+            f"`add a pricing page`, `remove the faq`, `rename to Crumbs & Co`. Nothing was charged."
+        )
+    return f"I couldn't make any change to #{project}, so nothing was built or charged:\n" + _not_done(
+        unclear[:EDIT_LINES]
+    )
+
+
+def _not_done(unclear: Sequence[tuple[str, str, str]]) -> str:
+    return "\n".join(
+        f"• “{user(textwrap.shorten(text, 70, placeholder=' …'))}”: {user(reason or 'I did not understand that')}. "
+        f"Try e.g. `{example}`"
+        for text, reason, example in unclear
+    )
+
+
+def edit_accepted(accepted: str, changes: Sequence[tuple[str, str]], unclear: Sequence[tuple[str, str, str]]) -> str:
+    """The queued edit's line, then each change (page: what), then each part not done with a phrasing that works."""
+    order = list(dict.fromkeys(page for page, _ in changes))  # grouped by page, in the order they came
+    ordered = sorted(changes, key=lambda c: order.index(c[0]))
+    shown = [f"• {user(page or 'Every page')}: {user(what)}" for page, what in ordered]
+    lines = [accepted, "Changes:", *shown[:EDIT_LINES]]
+    if len(shown) > EDIT_LINES:
+        lines.append(f"• … and {len(shown) - EDIT_LINES} more (`{CMD} history` lists the versions)")
+    if unclear:
+        lines += ["Not done:", _not_done(unclear[:EDIT_LINES])]
+    return "\n".join(lines)
+
+
+def edit_too_big(what: str, size: int, limit: int) -> str:
+    return f"That edit is too big: {what} would be {size:,} (the cap is {limit:,}). Nothing was changed or charged."
+
+
+def editing(project: int, reply: str) -> str:
+    """A plain console line taken as an edit of the project last worked on."""
+    return f"Editing #{project}: {reply}"
+
+
+def nothing_to_edit() -> str:
     return (
-        f"I couldn't tell what to change. Try e.g. `{CMD} edit #{project} make the header dark green`, "
-        f"`add a pricing page`, `remove the faq`, `rename to Crumbs & Co`. Nothing was charged."
+        f"I don't know which site to change yet: build one first (`{CMD} build …`) or name it "
+        f"(`{CMD} edit #42 …`). `{CMD} help` lists everything."
     )
 
 

@@ -23,12 +23,12 @@ from bot.chat_text import plain
 from bot.commands import Actor, Command
 from bot.errors import UserError
 from bot.settings import BotSettings
-from jobs import queue
+from jobs import edits, queue
 from jobs.brief import parse as parse_brief
 from jobs.build_site import fail_version
 from jobs.context import JobContext
-from jobs.edits import apply_edit, new_images
-from jobs.errors import EditNotUnderstood
+from jobs.edits import EditTooBig, new_images
+from jobs.llm import ApiProvider
 from storage import accounts, intake, ledger, legacy, projects
 from storage.errors import InsufficientCredits, NotFound, ServiceUnavailable
 from storage.history import HistoryWriter
@@ -318,14 +318,31 @@ class CommandService:
         return project
 
     def _edit(self, c: _Context, command: Command) -> Reply:
-        with self.ctx.db.session() as s:
-            project = self._own_project(s, c, command.project, change=True)
-            current = self._current_spec(s, project)
+        """Read the instruction against the live version and apply it here, cheaply, before any credit is held:
+        nothing understood, nothing changed or over a cap → a free refusal. The version stores the operations;
+        the worker applies them again to the same base version."""
         try:
-            spec = apply_edit(current, command.prompt)
-        except EditNotUnderstood:
-            raise UserError(messages.edit_not_understood(project.id)) from None
-        return self._queue_version(c, kind="edit", project=project, instruction=command.prompt, spec=spec)
+            edits.check_length(command.prompt)
+            with self.ctx.db.session() as s:
+                project = self._own_project(s, c, command.project, change=True)
+                current = self._current_spec(s, project)
+                base = project.current_version
+            templates = self.ctx.catalog.templates()
+            api = ApiProvider.from_settings(self.ctx.settings)  # optional: maps what the local reader missed
+            understood = edits.understand(current, command.prompt, templates, api)
+            applied = edits.apply(current, understood.operations, templates, understood.sources)
+            edits.check_site(applied.spec)
+        except EditTooBig as exc:
+            raise UserError(messages.edit_too_big(exc.what, exc.size, exc.limit)) from None
+        unclear = [(u.text, u.reason, u.example) for u in [*understood.unclear, *applied.skipped]]
+        if not applied.changes:
+            raise UserError(messages.edit_not_understood(project.id, unclear))
+        spec: dict[str, object] = {"edit": {"base": base, "operations": edits.stored(understood.operations)}}
+        reply = self._queue_version(c, kind="edit", project=project, instruction=command.prompt, spec=spec)
+        if reply.version_id is None:  # a redelivery: its reply says so
+            return reply
+        changes = [(ch.page, ch.text) for ch in applied.changes]
+        return reply.model_copy(update={"text": messages.edit_accepted(reply.text, changes, unclear)})
 
     def _current_spec(self, s: Session, project: Project) -> dict[str, object]:
         for version in reversed(projects.versions_of(s, project.id)):

@@ -27,7 +27,7 @@ from rq.job import Job
 from sqlalchemy.orm import Session
 
 from jobs import brief as briefs
-from jobs import context, events, generator, images, llm, packs, plan
+from jobs import context, edits, events, generator, images, llm, packs, plan
 from jobs.context import JobContext
 from jobs.errors import BuildFailed
 from jobs.events import ProgressEvent
@@ -127,6 +127,7 @@ def build_site(version_id: int) -> dict[str, Any]:
             on_progress=report,
             image_cache=images.cache_dir(ctx.settings.sites_dir),
         )
+        edits.check_rendered(tmp)
         if _is_new(version):  # a new site: the API, when configured, may draw its hero
             _api_hero(ctx, project, spec, tmp)
         step = "packaging the site"
@@ -146,16 +147,32 @@ def build_site(version_id: int) -> dict[str, Any]:
 def _is_new(version: ProjectVersion) -> bool:
     """A first build: its spec holds only the brief the service read from the prompt (or, from before that was
     stored, nothing); an edit or rollback carries the whole spec it wants rendered."""
-    return not version.spec or "pages" not in version.spec
+    return not version.spec or ("pages" not in version.spec and "edit" not in version.spec)
 
 
 def _spec_for(ctx: JobContext, project: Project, version: ProjectVersion) -> generator.SiteSpec:
+    if version.spec and "edit" in version.spec:
+        return _edited(ctx, project, version.spec["edit"])
     if not _is_new(version):
         return generator.SiteSpec.model_validate(version.spec)
     stored = (version.spec or {}).get("brief")
     brief = briefs.Brief.model_validate(stored) if stored else briefs.parse(project.prompt)
     template = ctx.catalog.choose_template(brief.words, **packs.family(brief.kind).model_dump())
     return plan.make_spec(brief, template, copy_provider=llm.ApiProvider.from_settings(ctx.settings))
+
+
+def _edited(ctx: JobContext, project: Project, edit: dict[str, Any]) -> generator.SiteSpec:
+    """An edit's spec: its stored operations applied again to the version they were read against, with the caps
+    checked again (a refusal here fails the version and releases its hold)."""
+    with ctx.db.session() as s:
+        base = next((v for v in projects.versions_of(s, project.id) if v.number == edit.get("base")), None)
+        current = dict(base.spec) if base is not None and base.spec else None
+    if current is None:
+        raise BuildFailed("reading the edit", "base version gone")
+    templates = ctx.catalog.templates()
+    applied = edits.apply(current, edits.loaded(edit.get("operations", [])), templates)
+    edits.check_site(applied.spec)
+    return generator.SiteSpec.model_validate(applied.spec)
 
 
 def _api_hero(ctx: JobContext, project: Project, spec: generator.SiteSpec, site: Path) -> None:

@@ -1,148 +1,93 @@
-"""Edit instructions, deterministic: "make the header dark green", "add a pricing page", "rename to Crumbs & Co".
+"""Edits in plain words: "change the headline to …", "remove the menu page", "add a gluten-free loaf at £4.50".
 
-An edit never changes a stored version: it returns a new spec, which is rendered as the next version. Several
-changes in one instruction are all applied; an instruction with none we understand raises EditNotUnderstood.
+An edit never changes a stored version: it gives the spec of the next one. `understand` reads an instruction
+against the site into typed operations (`jobs.edit_parse`, vocabulary in `jobs/data/edits.toml`) and the parts
+it did not understand; `apply` makes the next spec from the operations (`jobs.edit_apply`) and says what
+changed, page by page. The service does both before holding any credit (a refusal is free) and stores the
+operations with the version; the worker applies them again to the version they were read against.
 """
 
 from __future__ import annotations
 
-import re
+import json
+from pathlib import Path
 from typing import Any
 
-from jobs.brief import PAGE_WORDS, TONES, find_colour
+from jobs import edit_apply, edit_llm, edit_parse
+from jobs.edit_apply import Applied
+from jobs.edit_ops import MAX_INSTRUCTION, MAX_SITE_BYTES, OPERATIONS, EditTooBig, Operation, Understood
 from jobs.errors import EditNotUnderstood
-from jobs.generator import DEFAULT_SECTIONS, PAGE_TITLES, PageSpec, SiteSpec, with_primary
-from jobs.plan_pages import added_page
+from jobs.generator import SiteSpec
+from jobs.llm import ApiProvider
 
-SECTION_WORDS = {
-    "testimonials": "testimonials",
-    "reviews": "testimonials",
-    "faq": "faq",
-    "questions": "faq",
-    "gallery": "gallery",
-    "photos": "gallery",
-    "pricing": "pricing-table",
-    "plans": "pricing-table",
-    "features": "features",
-    "about": "about",
-    "story": "about",
-    "menu": "menu-list",
-    "services": "services-list",
-}
-"""Words naming a section a user may add to or remove from the home page."""
-
-_RENAME = re.compile(r"\b(?:rename(?: it| the site| the business)? to|call it|change the name to)\s+(.+)$", re.I)
-_REPLACE = re.compile(r"replace\s+[\"“'](.+?)[\"”']\s+with\s+[\"“'](.*?)[\"”']", re.I)
-_ADD = re.compile(r"\b(?:add|include|create)\b", re.I)
-_REMOVE = re.compile(r"\b(?:remove|delete|drop|hide|get rid of)\b", re.I)
-_PAGE = re.compile(r"\bpages?\b", re.I)
-_SECTION = re.compile(r"\bsections?\b", re.I)
-_TOP = re.compile(r"\bmove\s+(?:the\s+)?(\w+)\s+(?:section\s+)?(?:up|to the top|first)\b", re.I)
+__all__ = ["MAX_INSTRUCTION", "Applied", "EditTooBig", "Understood", "apply", "apply_edit", "new_images"]
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z]+", text.lower())
+def check_length(instruction: str) -> None:
+    """Refuse an instruction over the cap before reading it."""
+    if len(instruction) > MAX_INSTRUCTION:
+        raise EditTooBig("the instruction", len(instruction), MAX_INSTRUCTION)
 
 
-def _page_changes(spec: SiteSpec, text: str) -> list[str]:
-    done: list[str] = []
-    wanted = [PAGE_WORDS[w] for w in _words(text) if w in PAGE_WORDS]
-    have = {p.slug for p in spec.pages}
-    if _ADD.search(text):
-        for slug in dict.fromkeys(wanted):
-            title = PAGE_TITLES.get(slug, slug.title())
-            if slug not in have:
-                planned = added_page(spec, title)
-                spec.pages.append(
-                    planned[0]
-                    if planned is not None
-                    else PageSpec(
-                        slug=slug, title=title, sections=list(DEFAULT_SECTIONS.get(slug, DEFAULT_SECTIONS["about"]))
-                    )
-                )
-                spec.missing = list(dict.fromkeys([*spec.missing, *(planned[1] if planned else [])]))
-                done.append(f"added page {title}")
-    elif _REMOVE.search(text):
-        for slug in dict.fromkeys(wanted):
-            if slug in have and slug != "index":
-                spec.pages = [p for p in spec.pages if p.slug != slug]
-                done.append(f"removed page {PAGE_TITLES.get(slug, slug)}")
-    return done
+def check_site(spec: dict[str, Any]) -> None:
+    """Refuse a spec whose rendered site would be over the cap (each page shows at most the site's text)."""
+    pages = len(spec.get("pages") or []) or 1
+    estimate = len(json.dumps(spec, ensure_ascii=False).encode()) * pages
+    if estimate > MAX_SITE_BYTES:
+        raise EditTooBig("the rendered site", estimate, MAX_SITE_BYTES)
 
 
-def _section_changes(spec: SiteSpec, text: str) -> list[str]:
-    home = next(p for p in spec.pages if p.slug == "index")
-    wanted = [SECTION_WORDS[w] for w in _words(text) if w in SECTION_WORDS]
-    done: list[str] = []
-    if (m := _TOP.search(text)) and (slug := SECTION_WORDS.get(m.group(1).lower())) in home.sections:
-        body = [s for s in home.sections if s != slug]
-        top = [s for s in body if s.startswith(("navbar", "hero"))]  # whichever navbar and hero the template uses
-        home.sections = [*top, slug, *[s for s in body if s not in top]]
-        return [f"moved {m.group(1).lower()} up"]
-    if _ADD.search(text):
-        for slug in dict.fromkeys(wanted):
-            if slug not in home.sections and _has_facts(spec, slug):
-                home.sections.insert(len(home.sections) - 1, slug)  # before the footer
-                done.append(f"added {slug} section")
-    elif _REMOVE.search(text):
-        if not _SECTION.search(text):
-            done += _page_changes(spec, text)  # "remove the faq" also drops a FAQ page
-        for slug in dict.fromkeys(wanted):
-            holders = [p for p in spec.pages if slug in p.sections]  # wherever it is, not only on the home page
-            for page in holders:
-                page.sections.remove(slug)
-            if holders:
-                done.append(f"removed {slug} section")
-    return done
+def check_rendered(site: Path) -> None:
+    """Refuse a rendered site over the cap (its pages and stylesheet; pictures are bounded by their count)."""
+    size = sum(p.stat().st_size for p in site.iterdir() if p.suffix in (".html", ".css", ".xml"))
+    if size > MAX_SITE_BYTES:
+        raise EditTooBig("the rendered site", size, MAX_SITE_BYTES)
 
 
-SECTION_FACTS = {"testimonials": "testimonials", "pricing-table": "plans", "features": "features", "about": "about"}
-SECTION_FACTS |= {"menu-list": "offers", "services-list": "offers", "faq": "faq"}
-"""The copy each section shows: a section whose facts the team has not given is not added (it would be empty)."""
+def understand(
+    current: dict[str, Any],
+    instruction: str,
+    templates: list[dict[str, Any]] | None = None,
+    api: ApiProvider | None = None,
+) -> Understood:
+    """The operations `instruction` asks for on the site of spec `current`, and what was not understood; with
+    `api`, the parts the local reader did not understand are asked of it (`jobs.edit_llm`)."""
+    check_length(instruction)
+    spec = SiteSpec.model_validate(current)
+    understood = edit_parse.understand(spec, instruction, templates)
+    if api is not None and understood.unclear:
+        understood = edit_llm.understand(api, spec, understood, templates or [])
+    return understood
 
 
-def _has_facts(spec: SiteSpec, slug: str) -> bool:
-    key = SECTION_FACTS.get(slug)
-    return key is None or bool(spec.copy_text.get(key))
+def apply(
+    current: dict[str, Any],
+    operations: list[Operation],
+    templates: list[dict[str, Any]] | None = None,
+    sources: list[str] | None = None,
+) -> Applied:
+    """The next spec and the changes made (an operation that would change nothing is skipped, with its reason)."""
+    return edit_apply.apply(current, operations, templates or [], sources)
 
 
-def _replace_text(value: Any, old: str, new: str) -> Any:
-    if isinstance(value, str):
-        return value.replace(old, new)
-    if isinstance(value, list):
-        return [_replace_text(v, old, new) for v in value]
-    if isinstance(value, dict):
-        return {k: _replace_text(v, old, new) for k, v in value.items()}
-    return value
+def stored(operations: list[Operation]) -> list[dict[str, Any]]:
+    """Operations as JSON, to store with the version."""
+    dumped: list[dict[str, Any]] = OPERATIONS.dump_python(operations, mode="json")
+    return dumped
+
+
+def loaded(data: list[dict[str, Any]]) -> list[Operation]:
+    return OPERATIONS.validate_python(data)
 
 
 def apply_edit(current: dict[str, Any], instruction: str) -> dict[str, Any]:
-    """Return the spec of the next version: `current` with `instruction` applied."""
-    spec = SiteSpec.model_validate(current)
-    text = " ".join(instruction.split())
-    done: list[str] = []
-    if m := _REPLACE.search(text):
-        spec.copy_text = _replace_text(spec.copy_text, m.group(1), m.group(2))
-        done.append("replaced text")
-    elif m := _RENAME.search(text):
-        old, spec.name = spec.name, m.group(1).strip(" .\"'“”")[:60].rstrip() or spec.name
-        spec.copy_text = _replace_text(spec.copy_text, old, spec.name)
-        done.append("renamed")
-    else:
-        if (colour := find_colour(text)) is not None:
-            spec.palette = with_primary(spec.palette, colour)
-            done.append("changed colour")
-        if _PAGE.search(text):
-            done += _page_changes(spec, text)
-        else:
-            done += _section_changes(spec, text)
-        if tone := next((t for t in TONES if t in _words(text)), None):
-            spec.tone = tone
-            done.append(f"tone {tone}")
-    result = spec.model_dump(mode="json")
-    if not done or result == SiteSpec.model_validate(current).model_dump(mode="json"):  # nothing would change
+    """Return the spec of the next version: `current` with `instruction` applied (EditNotUnderstood when it
+    would change nothing)."""
+    ops = understand(current, " ".join(instruction.split())).operations
+    result = apply(current, ops)
+    if not result.changes:
         raise EditNotUnderstood(instruction)
-    return result
+    return result.spec
 
 
 def new_images(current: dict[str, Any], prompt: str, count: int) -> dict[str, Any]:

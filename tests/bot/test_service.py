@@ -117,7 +117,8 @@ def test_edits_become_new_versions_with_the_change_applied(service, ctx, run_job
         start=2,
     ):
         reply = service.handle(actor(), f"edit #{pid} {instruction}")
-        assert reply.text == messages.build_accepted(name, pid, number, 0, 10), instruction
+        accepted = messages.build_accepted(name, pid, number, 0, 10)
+        assert reply.text.startswith(f"{accepted}\nChanges:\n• "), instruction  # then what changed, one line each
         assert run_jobs()
         latest = versions(ctx, pid)[-1].spec
         assert latest is not None
@@ -165,7 +166,8 @@ def test_an_edit_that_changes_nothing_is_refused_and_nothing_is_held(service, ct
     pid = built(service, run_jobs)
     before = written(ctx)
     reply = service.handle(actor(), f"edit #{pid} {instruction}")
-    assert (reply.text, reply.ephemeral) == (messages.edit_not_understood(pid), True)
+    assert reply.text.startswith(f"I couldn't make any change to #{pid}, so nothing was built or charged:\n• ")
+    assert reply.ephemeral and "Try e.g. `" in reply.text
     assert written(ctx) == before
     assert queue(ctx.redis, BUILDS).count == 0
 

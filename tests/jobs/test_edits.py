@@ -80,7 +80,8 @@ def test_a_rename_changes_the_name_everywhere_in_the_copy(spec, instruction):
     assert edited["name"] == "Crumbs & Co"
     assert "Sweet Crumbs" not in json.dumps(edited["copy_text"])
     assert "Crumbs & Co" in json.dumps(edited["copy_text"])
-    assert without(edited, "name", "copy_text") == without(spec, "name", "copy_text")
+    assert without(edited, "name", "copy_text", "brief") == without(spec, "name", "copy_text", "brief")
+    assert edited["brief"]["business_name"] == "Crumbs & Co"
 
 
 def test_a_long_new_name_is_cut_to_sixty_characters(spec):

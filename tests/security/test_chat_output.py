@@ -112,7 +112,11 @@ def test_discord_never_pings_and_shows_a_hostile_name_as_text(bot, fake_discord,
 
     # A refusal after a public defer goes out as a private follow-up: that send carries no pings either.
     fake_discord.dispatch("INTERACTION_CREATE", slash("edit", {"project": pid, "instruction": "make it pop @everyone"}))
-    assert fake_discord.wait_for(lambda: fake_discord.of("followup"))[0].body["content"].startswith("I couldn't tell")
+    assert (
+        fake_discord.wait_for(lambda: fake_discord.of("followup"))[0]
+        .body["content"]
+        .startswith("I couldn't make any change")
+    )
     sends = [c for c in fake_discord.calls if c.route in DISCORD_SENDS and _shows_something(c.body)]
     assert {c.route for c in sends} == {"original.edit", "followup", "message.post", "message.edit"}
     assert len(sends) >= 10

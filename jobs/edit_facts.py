@@ -1,0 +1,225 @@
+"""Edit requests about facts: offerings and prices, opening hours, contact details, people, testimonials.
+
+Read against the facts the site already has (the stored brief and the copy): "remove the brownie" names an
+offering on the site, "Anna has left" a person on it; prices and phone numbers are read like a build prompt's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from jobs import facts
+from jobs.edit_ops import (
+    AddPerson,
+    AddTestimonial,
+    Operation,
+    RemoveOffering,
+    RemovePerson,
+    SetContact,
+    SetHours,
+    SetOffering,
+    Unclear,
+)
+from jobs.edit_split import Quoted
+
+if TYPE_CHECKING:
+    from jobs.edit_parse import Reader
+
+_SPLIT = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+plus\s+)\s*", re.I)
+_ARTICLE = re.compile(r"^(?:the|a|an|our|some|your|my)\s+", re.I)
+_DAY = (
+    r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?|weekdays?|weekends?|daily|every\s+day|"
+    r"bank\s+holidays?"
+)
+_DAYS = re.compile(rf"\b(?:(?:on|at|for)\s+)?(?P<d>(?:{_DAY})(?:\s*(?:-|–|to|and|&|,)\s*(?:{_DAY}))*)\b", re.I)
+_TIME = r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?|noon|midday|midnight"
+_RANGE = re.compile(rf"(?P<a>{_TIME})\s*(?:-|–|to|till|until)\s*(?P<b>{_TIME})", re.I)
+
+
+def items(text: str) -> list[str]:
+    """The items of a list ("the brownie and the flapjack" → ["brownie", "flapjack"])."""
+    out = [_ARTICLE.sub("", i.strip(" .")).strip() for i in _SPLIT.split(text.strip(" ."))]
+    return [i for i in out if i]
+
+
+def _norm(name: str) -> str:
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w not in ("the", "a", "an"))
+
+
+def find(names: list[str], query: str) -> str | None:
+    """The one name on the site these words name: exactly, else the only one containing them (or inside them)."""
+    q = _norm(query)
+    if not q:
+        return None
+    exact = [n for n in names if _norm(n) == q]
+    if exact:
+        return exact[0]
+    near = [
+        n for n in names if re.search(rf"\b{re.escape(q)}\b", _norm(n)) or re.search(rf"\b{re.escape(_norm(n))}\b", q)
+    ]
+    return near[0] if len(near) == 1 else None
+
+
+def read(r: Reader, clause: str) -> list[Operation] | Unclear | None:
+    for reader in (_testimonial, _contact, _hours, _people, _offerings):
+        if found := reader(r, clause):
+            return found
+    return None
+
+
+def _testimonial(r: Reader, clause: str) -> list[Operation] | None:
+    m = re.match(
+        r"^(?:add|include|put)\s+(?:a\s+|an\s+|another\s+|this\s+)?(?:testimonial|review|quote)s?\s*:?\s*(?:saying\s+)?"
+        r"(?P<q>.+?)(?:\s+(?:from|by)\s+|\s*[-—–]\s*)(?P<a>\w[\w.,' -]{0,60})$|"
+        r"^(?:add|include|put)\s+(?:a\s+|an\s+|another\s+|this\s+)?(?:testimonial|review|quote)s?\s*:?\s*(?P<q2>.+)$",
+        clause,
+        re.I,
+    )
+    if not m:
+        return None
+    raw = m.group("q") or m.group("q2")
+    quote = r.value(raw)
+    author = r.value(m.group("a") or "") if m.group("a") else ""
+    words_enough = Quoted.is_slot(raw) or len(quote.split()) >= 3  # "add a review section" is not a quote
+    return [AddTestimonial(quote=quote, author=author)] if quote and words_enough else None
+
+
+def _contact(r: Reader, clause: str) -> list[Operation] | None:
+    text = r.quoted.restore(clause)
+    low = text.lower()
+    brief_country = str(r.spec.brief.get("country", "")) if r.spec.brief else ""
+    if (emails := facts.emails(text)) and re.search(r"e-?mail|contact|address|reach|write", low):
+        return [SetContact(field="email", value=emails[0][:120])]
+    phone_words = r"\b(?:phone|telephone|number|mobile|tel|call|ring)\b"
+    if re.search(phone_words, low) and (phones := facts.phones(text, brief_country)):
+        return [SetContact(field="phone", value=phones[0][:40])]
+    m = re.match(
+        r"^(?:(?:change|update|set)\s+(?:the\s+|our\s+)?address\s+to|(?:the\s+|our\s+)?(?:new\s+)?address\s*"
+        r"(?:is\s+now|is|:|should\s+be)|we(?:'ve|\s+have)?\s+moved\s+to|we(?:'re|\s+are)\s+now\s+at|"
+        r"(?:new\s+)?address\s*:?)\s+(?P<v>.+)$",
+        clause,
+        re.I,
+    )
+    if m and (value := r.value(m.group("v"))):
+        return [SetContact(field="address", value=value)]
+    return None
+
+
+def _hours(r: Reader, clause: str) -> list[Operation] | Unclear | None:
+    text = r.quoted.restore(clause)
+    low = text.lower()
+    if not re.search(r"\b(?:open(?:s|ing)?|clos(?:e|ed|es|ing)|hours|times)\b", low):
+        return None
+    all_hours = re.match(
+        r"^(?:change|set|update|make)\s+(?:the\s+|our\s+)?(?:opening\s+)?(?:hours|times)\s+(?:to|:)\s*(?P<v>.+)$|"
+        r"^(?:the\s+|our\s+)?(?:new\s+)?(?:opening\s+)?(?:hours|times)\s*(?:are\s+now|are|:)\s*(?P<v2>.+)$",
+        text,
+        re.I,
+    )
+    if all_hours:
+        days, time = facts.split_hours(r.value(all_hours.group("v") or all_hours.group("v2")))
+        return [SetHours(days=_cap(days), time=time, replace_all=True)] if time else None
+    day = _DAYS.search(low)
+    if not day:
+        return None
+    days = _cap(" ".join(day.group("d").split()))
+    if re.search(r"\bclosed\b|\bclose\s+on\b|\bnot\s+open\b", low):
+        return [SetHours(days=days, time="Closed")]
+    if rng := _RANGE.search(low):
+        return [SetHours(days=days, time=f"{_t(rng.group('a'))}-{_t(rng.group('b'))}")]
+    if m := re.search(rf"\b(?:open|opens|opening)\s+(?:from\s+|at\s+)?(?P<t>{_TIME})", low):
+        return [SetHours(days=days, time=f"from {_t(m.group('t'))}")]
+    if m := re.search(rf"\b(?:close|closes|closing|shut|shuts)\s+(?:at\s+)?(?P<t>{_TIME})", low):
+        return [SetHours(days=days, time=f"until {_t(m.group('t'))}")]
+    return None
+
+
+def _t(time: str) -> str:
+    return time.replace(" ", "")
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _people(r: Reader, clause: str) -> list[Operation] | None:
+    text = r.quoted.restore(clause)
+    name = r"(?P<n>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})"
+    if m := re.match(
+        rf"^(?:add|welcome)\s+(?:Dr\.?\s+)?{name}\s*(?:,|as|-|—)\s*"
+        rf"(?:our\s+|the\s+|a\s+|an\s+|new\s+)*(?P<r>[\w' -]{{2,40}})$",
+        text,
+    ):
+        role = re.sub(r"\s+to\s+the\s+team$", "", m.group("r"), flags=re.I)
+        return [AddPerson(name=m.group("n"), role=_cap(role))]
+    if m := re.match(rf"^(?:add)\s+{name}\s+to\s+(?:the\s+|our\s+)?(?:team|staff|people)$", text):
+        return [AddPerson(name=m.group("n"))]
+    people = [str(p.get("name", "")) for p in r.spec.copy_text.get("team", []) if isinstance(p, dict)]
+    m = re.match(
+        r"^(?:remove|delete|drop|take)\s+(?P<n>.+?)(?:\s+(?:from|off)\s+(?:the\s+|our\s+)?(?:team|staff|site|page))?$",
+        text,
+        re.I,
+    )
+    m = m or re.match(r"^(?P<n>.+?)\s+(?:has|have)\s+left(?:\s+the\s+team)?$", text, re.I)
+    if m and (who := find(people, m.group("n"))):
+        return [RemovePerson(name=who)]
+    return None
+
+
+def _offer_names(r: Reader) -> list[str]:
+    names = [str(o.get("name", "")) for o in r.spec.copy_text.get("offers", []) if isinstance(o, dict)]
+    for p in r.spec.pages:
+        names += [str(o.get("name", "")) for o in p.content.get("offers", []) if isinstance(o, dict)]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _currency(r: Reader) -> str:
+    return str(r.spec.brief.get("currency", "")) if r.spec.brief else ""
+
+
+def _offerings(r: Reader, clause: str) -> list[Operation] | Unclear | None:
+    text = r.quoted.restore(clause)
+    names = _offer_names(r)
+    price_of = re.match(
+        r"^(?:(?:change|set|update|make|raise|lower|increase|reduce|drop|put)\s+(?:the\s+)?price\s+(?:of|for)\s+"
+        r"(?P<n>.+?)\s+(?:to|at)|(?:make|put)\s+(?P<n2>.+?)(?:\s+to)?|(?:the\s+)?(?P<n3>.+?)\s+(?:now\s+)?"
+        r"(?:costs?|is\s+now|are\s+now|should\s+(?:be|cost)|goes\s+up\s+to|goes\s+down\s+to|price\s+is\s+now|:))\s+"
+        r"(?P<p>\S.*)$",
+        text,
+        re.I,
+    )
+    if price_of and (found := facts.offerings(f"x {price_of.group('p')}", _currency(r))[0]):
+        query = price_of.group("n") or price_of.group("n2") or price_of.group("n3")
+        if who := find(names, query):
+            return [SetOffering(name=who, price=found[0].price, add=False)]
+        if price_of.group("n") or price_of.group("n3"):
+            return Unclear(
+                text=text, example=r.words.examples["offer"], reason=f"there's no {query.strip()} on the site"
+            )
+    if m := _res_add().match(text):
+        found, _, _ = facts.offerings(text[m.end() :], _currency(r))
+        if found:
+            return [SetOffering(name=_cap(_ARTICLE.sub("", o.name)), price=o.price) for o in found]
+        if re.search(r"\b(?:to|on)\s+the\s+(?:menu|list|range|shop|services|products)\b", text, re.I):
+            rest = re.sub(r"\s+(?:to|on)\s+the\s+\w+$", "", text[m.end() :])
+            return [SetOffering(name=_cap(i)) for i in items(rest)] or None
+    if m := _res_remove().match(text):
+        rest = re.sub(r"\s+(?:from|off)\s+(?:the\s+|our\s+)?[\w ]+$", "", text[m.end() :])
+        hits = [find(names, i) for i in items(rest)]
+        if hits and all(hits):
+            return [RemoveOffering(name=h) for h in dict.fromkeys(h for h in hits if h)]
+    return None
+
+
+def _res_add() -> re.Pattern[str]:
+    return re.compile(r"^(?:add|include|we\s+now\s+(?:sell|offer|do|make)|now\s+selling|new)\b\s*:?\s*", re.I)
+
+
+def _res_remove() -> re.Pattern[str]:
+    return re.compile(
+        r"^(?:remove|delete|drop|take|get\s+rid\s+of|we\s+(?:no\s+longer|don't|do\s+not)\s+(?:sell|offer|do|make)|"
+        r"no\s+more|stop\s+selling|discontinue)\b\s*",
+        re.I,
+    )

@@ -1,0 +1,183 @@
+"""Edit instructions → typed operations, read against a real site's brief and plan (no page text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from jobs import edits
+from jobs.edit_ops import (
+    MAX_INSTRUCTION,
+    MAX_VALUE,
+    AddPage,
+    AddPerson,
+    AddSection,
+    AddTestimonial,
+    EditTooBig,
+    MovePage,
+    MoveSection,
+    RemoveOffering,
+    RemovePage,
+    RemovePerson,
+    Rename,
+    RenamePage,
+    ReplaceText,
+    SetColour,
+    SetContact,
+    SetFont,
+    SetHours,
+    SetOffering,
+    SetText,
+    SetTone,
+    SwapTemplate,
+)
+from jobs.edit_split import clauses
+from jobs.generator import SiteSpec
+from tests.jobs.test_edits import TEMPLATES, spec_for
+
+PROMPT = (
+    "a website for Sweet Crumbs, a bakery in Leeds. Pages: menu, about, contact. Sourdough loaf £4.50, "
+    "cinnamon bun £2.80, brownie £2.50. Open Tue-Sat 8am-4pm. Email hello@sweetcrumbs.example. "
+    "Team: Anna Baker and Joe Flour."
+)
+
+
+@pytest.fixture(scope="module")
+def site() -> dict[str, Any]:
+    return spec_for(PROMPT)
+
+
+def ops(site: dict[str, Any], text: str) -> list[Any]:
+    return edits.understand(site, text, TEMPLATES).operations
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'change the headline to "Roasted under the northern lights"',
+            SetText(key="hero_title", value="Roasted under the northern lights"),
+        ),
+        (
+            "the tagline should say Real bread, baked at dawn",
+            SetText(key="hero_text", value="Real bread, baked at dawn"),
+        ),
+        ("tagline: We bake, you eat", SetText(key="hero_text", value="We bake, you eat")),
+        ("make the button say Order now", SetText(key="cta_label", value="Order now")),
+        ('replace "A bakery" with "The bakery"', ReplaceText(old="A bakery", new="The bakery")),
+        ("rename to Crumbs & Co", Rename(name="Crumbs & Co")),
+        ("we're now called Crumbs", Rename(name="Crumbs")),
+        ("remove the menu page", RemovePage(slug="menu")),
+        ("add a gallery page", AddPage(title="Gallery")),
+        ("add a page called Our Story", AddPage(title="Our Story")),
+        ("rename the menu page to Our Bakes", RenamePage(slug="menu", title="Our Bakes")),
+        ("move the contact page first", MovePage(slug="contact", where="first")),
+        ("add a faq section", AddSection(kind="faq", page="index")),
+        ("add the opening hours to the contact page", AddSection(kind="hours", page="contact")),
+        ("move the hours section to the top", MoveSection(kind="hours", where="top")),
+        ("add a gluten-free loaf at £4.50", SetOffering(name="Gluten-free loaf", price="£4.50")),
+        ("the cinnamon bun now costs £3", SetOffering(name="Cinnamon bun", price="£3", add=False)),
+        ("remove the brownie", RemoveOffering(name="Brownie")),
+        ("we now open at 8am on Sundays", SetHours(days="Sundays", time="from 8am")),
+        ("we're closed on Mondays", SetHours(days="Mondays", time="Closed")),
+        ("change the opening hours to Mon-Fri 9am-5pm", SetHours(days="Mon-Fri", time="9am-5pm", replace_all=True)),
+        ("our phone number is now 0113 496 0999", SetContact(field="phone", value="0113 496 0999")),
+        ("change the email to bread@crumbs.example", SetContact(field="email", value="bread@crumbs.example")),
+        ("we've moved to 3 Kirkgate, Leeds", SetContact(field="address", value="3 Kirkgate, Leeds")),
+        ("add Sam Jones as head baker", AddPerson(name="Sam Jones", role="Head baker")),
+        ("Joe Flour has left", RemovePerson(name="Joe Flour")),
+        (
+            'add a testimonial "Best bread in Leeds" from Anna',
+            AddTestimonial(quote="Best bread in Leeds", author="Anna"),
+        ),
+        ("make it navy", SetColour(colour="#1b2a4a", name="navy")),
+        (
+            "use a serif font for the headings",
+            SetFont(stack="Georgia, 'Times New Roman', serif", name="serif", which="heading"),
+        ),
+        ("make it more playful", SetTone(tone="playful")),
+        ("switch to the Corner Cafe template", SwapTemplate(slug="corner-cafe")),
+    ],
+)
+def test_each_kind_of_request_becomes_its_operation(site, text, expected):
+    assert ops(site, text) == [expected]
+
+
+def test_several_requests_in_one_message_split_on_and_semicolons_sentences_and_lines(site):
+    found = ops(
+        site,
+        'change the headline to "Fresh, warm and local" and remove the menu page; make it navy.\nAdd a faq section',
+    )
+    assert found == [
+        SetText(key="hero_title", value="Fresh, warm and local"),  # "and" inside quotes does not split
+        RemovePage(slug="menu"),
+        SetColour(colour="#1b2a4a", name="navy"),
+        AddSection(kind="faq", page="index"),
+    ]
+
+
+def test_and_between_items_of_one_request_keeps_them_together(site):
+    assert ops(site, "add a gallery page and a faq page") == [AddPage(title="Gallery"), AddPage(title="FAQ")]
+    assert ops(site, "remove the brownie and the sourdough loaf") == [
+        RemoveOffering(name="Brownie"),
+        RemoveOffering(name="Sourdough loaf"),
+    ]
+    assert ops(site, "change the tagline to bread and cakes") == [SetText(key="hero_text", value="bread and cakes")]
+
+
+def test_a_price_with_a_full_stop_after_it_ends_a_sentence_but_a_decimal_does_not():
+    parts, quoted = clauses("Add a bun at £3.50. Remove the menu page. Ask Dr. Khan")
+    assert [quoted.restore(p) for p in parts] == ["Add a bun at £3.50", "Remove the menu page", "Ask Dr. Khan"]
+
+
+def test_what_is_not_understood_comes_back_with_a_phrasing_that_works(site):
+    understood = edits.understand(site, "make the headline bolder and add a faq section", TEMPLATES)
+    assert understood.operations == [AddSection(kind="faq", page="index")]
+    [unclear] = understood.unclear
+    assert unclear.text == "make the headline bolder"
+    assert unclear.example.startswith("change the headline to")
+    assert ops(site, unclear.example) != []  # the example itself works
+
+
+@pytest.mark.parametrize("text", ["do a barrel roll", "make it pop", "", "   ", "the the the"])
+def test_nonsense_gives_no_operations(site, text):
+    assert ops(site, text) == []
+
+
+def test_names_on_the_site_are_matched_not_invented(site):
+    understood = edits.understand(site, "the croissant now costs £3", TEMPLATES)
+    assert understood.operations == [] and "no croissant" in understood.unclear[0].reason
+    assert ops(site, "remove the croissant") == []  # nothing of that name, no section of that name
+
+
+def test_over_long_instructions_and_values_are_refused_before_reading():
+    site = spec_for(PROMPT)
+    with pytest.raises(EditTooBig) as too_long:
+        edits.understand(site, "x" * (MAX_INSTRUCTION + 1))
+    assert too_long.value.limit == MAX_INSTRUCTION
+    with pytest.raises(EditTooBig) as too_big:
+        edits.understand(site, f'replace "e" with "{"E" * (MAX_VALUE + 1)}"')
+    assert too_big.value.limit == MAX_VALUE
+
+
+def test_every_example_phrasing_is_understood(site):
+    from jobs.edit_ops import edit_words
+
+    spec = SiteSpec.model_validate(site)
+    assert spec.copy_text["offers"]
+    for kind, example in edit_words().examples.items():
+        found = edits.understand(site, example, TEMPLATES)
+        assert found.operations and not found.unclear, kind
+
+
+@pytest.mark.parametrize("text", ["make the background navy", "make it teal and bigger", "make the logo red"])
+def test_a_colour_request_asking_for_more_is_not_half_done(site, text):
+    understood = edits.understand(site, text, TEMPLATES)
+    assert understood.operations == []
+    assert understood.unclear[0].reason == "I can only change the main colour"
+
+
+@pytest.mark.parametrize("text", ["make the buttons dark green", "use navy for the header", "keep it formal"])
+def test_words_around_a_colour_or_tone_that_ask_nothing_more_still_apply(site, text):
+    assert ops(site, text) and not edits.understand(site, text, TEMPLATES).unclear
