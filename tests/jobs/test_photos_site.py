@@ -121,7 +121,9 @@ def test_with_photos_every_reference_resolves_and_photos_are_shown(tmp_path, tem
     assert str(hero["src"]).startswith("images/photo-") and hero.get("srcset") and hero.get("sizes")
     assert hero.get("width") and hero.get("height") and "loading" not in hero  # the hero is not lazy
     assert hero["alt"] == "Counter"  # the first wide photo is the hero; its alt comes from its file name
-    alts = [str(i["alt"]) for page in site.glob("*.html") for i in Refs(page.read_text()).imgs if "photo-" in str(i["src"])]
+    alts = [
+        str(i["alt"]) for page in site.glob("*.html") for i in Refs(page.read_text()).imgs if "photo-" in str(i["src"])
+    ]
     assert "IMG_2041" not in " ".join(alts) and all(alts)  # a camera's file name is no alt text
 
 
@@ -140,7 +142,10 @@ def test_a_photographers_gallery_never_repeats_a_picture(tmp_path):
 
 def test_feature_service_and_team_tiles_show_icons_not_letters(tmp_path):
     spec = spec_for("corner-cafe", "Bean There, a cafe in York; team: Ana (barista), Ben (owner)")
-    spec.copy_text["features"] = [{"title": "Single-origin espresso", "text": ""}, {"title": "Quiet corner", "text": ""}]
+    spec.copy_text["features"] = [
+        {"title": "Single-origin espresso", "text": ""},
+        {"title": "Quiet corner", "text": ""},
+    ]
     spec.copy_text["offers"] = [{"name": "Haircut", "price": "£20", "description": ""}]
     index = spec.pages[0]
     index.sections = [index.sections[0], "features", "services-grid", "team", index.sections[-1]]
