@@ -7,6 +7,7 @@ receives over Redis pub/sub as rich progress bars. Tests drive it through `Conso
 from __future__ import annotations
 
 import getpass
+import shlex
 import threading
 import time
 import uuid
@@ -15,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from bot import messages
+from bot import attachments, messages
 from bot.commands import Actor
 from bot.progress_feed import ProgressFeed
 from bot.service import CommandService, Reply
@@ -54,7 +55,11 @@ class ConsoleChat:
         )
 
     def say(self, text: str) -> Reply:
-        reply = self.service.handle(self.actor(), text)
+        files, text = console_files(text)
+        if files:
+            reply = self.service.handle_files(self.actor(), text, attachments.read_local(files))
+        else:
+            reply = self.service.handle(self.actor(), text)
         self.console.print(reply.text, markup=False, highlight=False)
         return reply
 
@@ -104,6 +109,19 @@ class ConsoleChat:
 
     def close(self) -> None:
         self.feed.close()
+
+
+def console_files(line: str) -> tuple[list[str], str]:
+    """`images #N path/a.jpg "my photos/b.png" [hint…]`: the paths, and the command without them."""
+    try:
+        words = shlex.split(line)
+    except ValueError:
+        words = line.split()
+    if len(words) < 2 or words[0].lower() != "images":
+        return [], line
+    paths = [w for w in words[2:] if attachments.looks_like_path(w)]
+    rest = [w for w in words[2:] if not attachments.looks_like_path(w)]
+    return paths, " ".join(words[:2] + rest)
 
 
 def _shown(path: Path) -> str:

@@ -84,6 +84,11 @@ def version_dir(ctx: JobContext, project_id: int, number: int) -> Path:
     return generator.safe_join(ctx.settings.sites_dir, str(project_id), f"v{number}")
 
 
+def photo_store(sites_dir: Path, project_id: int) -> Path:
+    """Where a project's photos are kept, in every width a site shows (`jobs/photos.py`), beside its versions."""
+    return generator.safe_join(sites_dir, str(project_id), "photos")
+
+
 def build_site(version_id: int) -> dict[str, Any]:
     """Build one queued version. Returns a small summary (RQ stores it as the job result)."""
     ctx = context.current()
@@ -112,7 +117,14 @@ def build_site(version_id: int) -> dict[str, Any]:
         final = version_dir(ctx, project.id, version.number)
         tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
-        generator.render_site(spec, components, tmp, base_url=ctx.settings.preview_url(project.id), on_progress=report)
+        generator.render_site(
+            spec,
+            components,
+            tmp,
+            base_url=ctx.settings.preview_url(project.id),
+            on_progress=report,
+            photo_store=photo_store(ctx.settings.sites_dir, project.id),
+        )
         if _is_new(version):  # a new site: the API, when configured, may draw its hero
             _api_hero(ctx, project, spec, tmp)
         step = "packaging the site"

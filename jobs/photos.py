@@ -24,6 +24,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from pydantic import BaseModel
 
 ACCEPTED = ("JPEG", "PNG", "WEBP")
+SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 60_000_000
 """Refused before decoding: a 60 MP photo is already larger than any phone or most cameras give."""
@@ -125,8 +126,8 @@ def _decode(data: bytes) -> Image.Image:
                 clean = _srgb(upright, img.info.get("icc_profile"))
     except BadPhoto:
         raise
-    except UnidentifiedImageError as exc:
-        raise BadPhoto("format") from exc
+    except UnidentifiedImageError as exc:  # an accepted kind's signature with a broken header is damaged
+        raise BadPhoto("corrupt" if data.startswith(SIGNATURES) else "format") from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise BadPhoto("pixels") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:  # truncated or corrupt data
