@@ -43,6 +43,7 @@ def balance(service, who: str = "alice") -> str:
 def png_header(width: int, height: int) -> bytes:
     """A PNG whose header claims `width` × `height` (a decompression bomb's calling card) and no real pixels."""
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
