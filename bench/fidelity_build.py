@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from jobs import brief as briefs
-from jobs import generator, plan
-from storage.catalog import load_package_data
+from jobs import generator, packs, plan
+from storage.catalog import best_template, load_package_data
 
 
 @functools.cache
@@ -18,25 +18,23 @@ def _catalog() -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     return templates, {c["slug"]: c for c in components}
 
 
-def choose_template(words: list[str]) -> dict[str, Any]:
+def choose_template(words: list[str], kind: str = "") -> dict[str, Any]:
     """The same choice as `storage.catalog.Catalog.choose_template`, over the package data."""
     templates, _ = _catalog()
+    family = packs.family(kind)
+    among = [t for t in templates if t.get("category") in family.categories]
+    if among:
+        return best_template(among, words, favourite=family.favourite)
     terms = {w.lower() for w in words}
-    candidates = sorted(
-        (t for t in templates if terms & (set(t.get("keywords", [])) | set(t.get("industries", [])))),
-        key=lambda t: str(t["slug"]),
-    )
+    candidates = [t for t in templates if terms & (set(t.get("keywords", [])) | set(t.get("industries", [])))]
     if candidates:
-        return max(
-            candidates,
-            key=lambda t: 2 * len(terms & set(t.get("industries", []))) + len(terms & set(t.get("keywords", []))),
-        )
+        return best_template(candidates, words)
     defaults = [t for t in templates if t.get("default")]
     return defaults[0] if defaults else templates[0]
 
 
 def build(prompt: str, out: Path) -> None:
     brief = briefs.parse(prompt)
-    spec = plan.make_spec(brief, choose_template(brief.words))
+    spec = plan.make_spec(brief, choose_template(brief.words, brief.kind))
     _, components = _catalog()
     generator.render_site(spec, components, out, base_url="https://example.test/p/x/")

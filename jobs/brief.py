@@ -104,16 +104,31 @@ def parse(prompt: str) -> Brief:
         titles += asked
         _read_sentence(brief, sentence, intro=i == intro)
     low = {w.lower() for w in re.findall(r"[\w-]+", text.replace(name, " ") if name else text)}
-    titles += [w.title() if w != "faq" else "FAQ" for w in words().standalone_pages if w in low]
+    low -= {w.lower() for lst in brief.lists for item in lst.items for w in re.findall(r"[\w-]+", item)}
+    asked_text = " ".join(titles).lower()  # "a contact form" asked for already shows the way to get in touch
+    titles += [w.title() if w != "faq" else "FAQ" for w in words().standalone_pages if w in low and w not in asked_text]
     brief.pages = reading.make_pages(titles)
     brief.people = _unique_people(brief.people + facts.named_people(text))
-    brief.kind = reading.kind_of(f"{brief.descriptor} {text}") if not brief.descriptor else _kind(brief, text)
+    if reading.only_place(brief.descriptor, brief.location):
+        if what := next(filter(None, map(reading.requested_kind, parts[: intro + 1])), ""):
+            place = re.sub(
+                r"^(?:(?:based|located)\s+)?(?:in|near|at)?\s*", "", brief.descriptor.strip(" .!"), flags=re.I
+            )
+            where = f" in {place or brief.location}" if (place or brief.location) and brief.location not in what else ""
+            brief.descriptor = _cap(what) + where  # "a website for my dog walking business"
+    brief.kind = _kind(brief, text)
     return brief
 
 
 def _kind(brief: Brief, text: str) -> str:
-    own = reading.kind_of(brief.descriptor)
-    return own if own != "business" else reading.kind_of(text)
+    """What the organisation is: as its description says, else as its name says ("Riverside Book Club"), else
+    the first kind the prompt names anywhere."""
+    if (kind := reading.kind_of(brief.descriptor, common_words_only=True)) != "business":
+        return kind
+    for part in (brief.business_name, text):
+        if (kind := reading.kind_of(part)) != "business":
+            return kind
+    return "business"
 
 
 def _unique_people(people: list[Person]) -> list[Person]:
@@ -142,7 +157,7 @@ def _read_sentence(brief: Brief, sentence: str, *, intro: bool) -> None:
         before = _unpriced(brief, before, found[0].label)
         brief.offerings += found
         for piece in facts.split_list(tail) if len(tail.split()) <= 12 else [tail]:
-            if piece and len(piece.split()) <= 5:
+            if piece and len(piece.split()) <= 5 and not reading.is_action(piece):
                 brief.offerings.append(Offering(name=_cap(piece), label=found[-1].label))
             elif piece:
                 brief.details.append(_sentence_case(piece))
@@ -152,7 +167,7 @@ def _read_sentence(brief: Brief, sentence: str, *, intro: bool) -> None:
     if intro:
         brief.descriptor = reading.descriptor(sentence, brief.business_name)
     elif sentence and reading.states_fact(sentence):
-        brief.details.append(_sentence_case(sentence))
+        brief.details.append(_sentence_case(reading.without_contact(sentence)))
 
 
 def _unpriced(brief: Brief, before: str, label: str) -> str:

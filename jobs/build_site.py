@@ -23,7 +23,7 @@ from rq.job import Job
 from sqlalchemy.orm import Session
 
 from jobs import brief as briefs
-from jobs import context, events, generator, llm, plan
+from jobs import context, events, generator, llm, packs, plan
 from jobs.context import JobContext
 from jobs.errors import BuildFailed
 from jobs.events import ProgressEvent
@@ -150,7 +150,7 @@ def _spec_for(ctx: JobContext, project: Project, version: ProjectVersion) -> gen
         return generator.SiteSpec.model_validate(version.spec)
     stored = (version.spec or {}).get("brief")
     brief = briefs.Brief.model_validate(stored) if stored else briefs.parse(project.prompt)
-    template = ctx.catalog.choose_template(brief.words)
+    template = ctx.catalog.choose_template(brief.words, **packs.family(brief.kind).model_dump())
     return plan.make_spec(brief, template, copy_provider=llm.ApiProvider.from_settings(ctx.settings))
 
 

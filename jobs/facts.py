@@ -18,23 +18,27 @@ from jobs.vocabulary import words
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 URL = re.compile(r"\bhttps?://[^\s,;]+[^\s,;.)]|\bwww\.[\w-]+(?:\.[\w-]+)+(?:/[^\s,;]*[^\s,;.)])?")
 HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_]{2,30}\b(?![.@]\w)")
-_CUR_BEFORE = r"(?:[A-Z]{1,3}\$|[$£€¥₹₩₪₺₦₱฿]|(?:CHF|EUR|USD|GBP|AUD|CAD|NZD|SEK|NOK|DKK|JPY|INR|AED|Rs\.?)\s?)"
+_CUR_BEFORE = (
+    r"(?:[A-Z]{1,3}\$|[$£€¥₹₩₪₺₦₱฿]|R(?=\s?\d)|(?:CHF|EUR|USD|GBP|AUD|CAD|NZD|SEK|NOK|DKK|JPY|INR|AED|Rs\.?)\s?)"
+)
 _CUR_AFTER = (
     r"(?:\s?(?:[$£€¥₹]|kr\b|CHF\b|EUR\b|USD\b|GBP\b|euros?\b|dollars?\b|pounds?\b|zł|Kč|Ft\b|SEK\b|NOK\b|DKK\b))"
 )
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _UNITS = (
     "night|hour|month|year|person|week|day|dozen|session|class|head|adult|child|kid|lesson|visit|term|guest|couple|"
-    "item|jar|box|bag|kg"
+    "item|jar|box|bag|kg|stay|semester|term|quarter|season|seat|ticket|pass|student|family|pair|pack|bottle|hr|pp"
 )
-_NOTE = rf"(?:\s?/\s?(?:mo|month|yr|year|hr|hour|night|person|week|day)\b|\s(?:a|an|per|each)\s(?:{_UNITS})\b)?"
+_PER = "mo|month|yr|year|hr|hour|night|person|week|day|session|class|lesson|pp|term"
+_NOTE = rf"(?:\s?/\s?(?:{_PER})\b|\s(?:a|an|per|each)\s(?:{_UNITS})\b)?"
 PRICE = re.compile(
     rf"\(?(?P<price>(?:from\s+)?(?:{_CUR_BEFORE}\s?(?:{_NUM})|(?:{_NUM}){_CUR_AFTER}))(?P<note>{_NOTE})\)?"
 )
 BARE = re.compile(rf"(?<![\w$£€¥₹.,:-])(?P<price>{_NUM})(?![\w%:-]|[.,]\d|\s?(?:am|pm|h)\b)(?P<note>{_NOTE})")
 _LEAD = re.compile(
     r"^(?:[\s,;:(&+-]|and\b|or\b|plus\b|selling\b|sells\b|offering\b|offers\b|with\b|including\b|"
-    r"also\b|is\b|are\b|costs?\b|just\b|only\b|our\b)+",
+    r"also\b|is\b|are\b|costs?\b|just\b|only\b|our\b|"
+    r"(?:we|i)\s+(?:also\s+)?(?:teach|offer|sell|make|run|do|provide|host|bake|brew|serve|have|charge|cook|rent)\b)+",
     re.I,
 )
 _TRAIL = re.compile(r"(?:[\s,;:(&-]|\bfrom|\bat|\bfor|\bis|\bare|\bcosts?|\bjust|\bonly)+$", re.I)
@@ -131,7 +135,8 @@ def offerings(sentence: str, currency: str) -> tuple[list[Offering], str, str]:
 
 def _price_text(m: re.Match[str], currency: str) -> str:
     price = m.group("price").strip()
-    if not any(ch in price for ch in "$£€¥₹₩₪₺₦₱฿") and not re.search(r"[A-Za-z]{2}", price.replace("from", "")):
+    bare = not any(ch in price for ch in "$£€¥₹₩₪₺₦₱฿") and not re.match(r"(?:from\s+)?R\s?\d", price)
+    if bare and not re.search(r"[A-Za-z]{2}", price.replace("from", "")):
         price = f"{currency}{price}" if currency else price
     note = " ".join(m.group("note").split())
     if not note:
@@ -167,10 +172,15 @@ def labelled(sentence: str) -> LabelledList | None:
 
 def people_of(lst: LabelledList) -> list[Person] | None:
     """People when the list's label names a role ("Teachers: Priya and Marcus" → two teachers)."""
-    if lst.label.lower() not in words().people_labels:
-        return None
+    label = re.sub(r"^(?:meet\s+)?(?:our|the|my)\s+", "", lst.label.lower())
+    named = all(_PERSON.fullmatch(i) for i in lst.items)
+    if label not in words().people_labels and not (named and label.endswith("s") and label != lst.label.lower()):
+        return None  # "Our physios: Dr. Hannah Lee and Tom Brooks" are people; "Our prices: …" are not
     role = lst.label if len(lst.items) == 1 else ""
     return [Person(name=re.sub(r"^(?:Mrs|Mr|Ms|Miss|Mx)\.?\s+", "", i), role=role) for i in lst.items]
+
+
+_PERSON = re.compile(r"(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Rev)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}")
 
 
 TITLED = re.compile(r"\b(?:Dr|Prof|Professor|Chef|Coach|Rev)\.?\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,2})")

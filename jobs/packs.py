@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from jobs.vocabulary import DATA
+from jobs.vocabulary import DATA, words
 
 PACKS = Path(__file__).parent / "packs"
 NEUTRAL = "neutral"
@@ -47,7 +47,7 @@ class SiteWords(BaseModel):
     titles: dict[str, str]
     cta: dict[str, str]
     faq: dict[str, str]
-    action: dict[str, str]
+    action: dict[str, str | list[str]]
     newsletter: dict[str, str]
     missing: dict[str, str]
     claims: list[str]
@@ -70,6 +70,21 @@ def packs() -> dict[str, Pack]:
 @functools.cache
 def site_words() -> SiteWords:
     return SiteWords.model_validate(tomllib.loads((DATA / "site.toml").read_text(encoding="utf-8")))
+
+
+class Family(BaseModel):
+    """The templates a kind of organisation may get: those of these categories, the favourite pack's winning a
+    tie."""
+
+    categories: tuple[str, ...] = ()
+    favourite: str = ""
+
+
+def family(kind: str) -> Family:
+    """The template family of a kind (`Catalog.choose_template(words, **family(kind).model_dump())`): the
+    categories of the packs that speak for it; empty for a kind none does, which lets the words choose."""
+    names = sorted({pack.category for pack in packs().values() if kind in pack.kinds and pack.category})
+    return Family(categories=tuple(names), favourite=words().kind_packs.get(kind, "")) if names else Family()
 
 
 def pack_names() -> list[str]:

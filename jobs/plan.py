@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
-from jobs import plan_pages
+from jobs import plan_pages, reading
 from jobs.brief import Brief
 from jobs.generator import SiteSpec, with_primary
 from jobs.packs import Copy, Pack, pack_for, site_words
@@ -38,10 +38,13 @@ def tagline(brief: Brief) -> str:
     """The hero's line: what the organisation is, in the prompt's words, with the place after the kind; "" when
     the prompt says no more than where it is."""
     text = brief.descriptor
+    if reading.only_place(text, brief.location):
+        place = re.sub(r"^(?:(?:based|located)\s+)?(?:in|near|at)?\s*", "", text.strip(" .!"), flags=re.I)
+        return "" if place in ("", brief.location) else place  # the kicker shows the place; more of it goes here
+    if re.fullmatch(r"(?:my|our)\s+\S+(?:\s+\S+)?|\W*", text, re.I):
+        return ""  # "My band" or "!!" says nothing the site's first line should
     if m := re.match(r"^(?:In|Near)\s+([^,]+),\s*(.+)$", text):
         text = f"{m.group(2)[:1].upper()}{m.group(2)[1:]} in {m.group(1)}"
-    if re.fullmatch(r"(?:In|Near|At)\s+[^,]+", text) or text == brief.location:
-        return ""
     return text
 
 

@@ -76,7 +76,10 @@ def _stems(title: str) -> list[str]:
 
 
 def _about_page(brief: Brief, ask: PageAsk) -> list[str]:
+    """The details that belong on a page: those that name it, or say one of its topics (jobs/data/brief.toml)."""
     stems = _stems(ask.title)
+    topics = words().page_topics
+    stems += [t[:5] for word in re.findall(r"[a-z]+", ask.title.lower()) for t in topics.get(word, [])]
     return [d for d in brief.details if any(s in d.lower() for s in stems)]
 
 
@@ -229,9 +232,18 @@ class _Builder:
         if not related:
             self.missing.append(w.missing["page_action"].format(title=ask.title))
             if self.contacts:
-                what = ask.title.lower() if self.brief.kind != "app" else f"know about {ask.title.lower()}"
-                related = [w.action["intro"].format(what=what, name=self.name)]
+                related = [_action_intro(ask.title, self.name, app=self.brief.kind == "app")]
         return self.page(ask, ["about"] if related else [], {"about_title": ask.title, "about": related})
+
+
+def _action_intro(title: str, name: str, *, app: bool) -> str:
+    """One line for a page asked for with nothing to say yet: how to do it ("To join us, get in touch with X.") or
+    whom to ask ("Ask X about past reads.")."""
+    action = site_words().action
+    what = title.lower()
+    if what.split()[0] in action["verbs"] and not app:
+        return str(action["intro"]).format(what=what, name=name)
+    return str(action["intro_topic"]).format(what=what, name=name)
 
 
 def pages(

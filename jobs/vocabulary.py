@@ -17,6 +17,8 @@ class Words(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     tones: list[str]
     page_kinds: dict[str, list[str]]
+    page_verbs: list[str]
+    """Page words that are verbs ("Book a table"): they say the page's kind only as its first word."""
     standalone_pages: list[str]
     build_words: list[str]
     offer_labels: list[str]
@@ -24,13 +26,17 @@ class Words(BaseModel):
     address_labels: list[str]
     hours_starts: list[str]
     kinds: dict[str, list[str]]
+    kind_packs: dict[str, str]
+    page_topics: dict[str, list[str]]
+    """Per page word, the words that say a fact belongs on that page though they do not name it."""
+    """Per kind of organisation, the pack whose template it gets when its words fit no template better."""
     colours: dict[str, str]
 
     def page_kind(self, title: str) -> str:
         """What a page of this title shows: the kind of the first of its words that has one, else "action"."""
-        for word in title.lower().replace("-", " ").split():
+        for i, word in enumerate(title.lower().replace("-", " ").split()):
             for kind, words in self.page_kinds.items():
-                if word in words:
+                if word in words and (i == 0 or word not in self.page_verbs):
                     return kind
         return "action"
 

@@ -18,6 +18,18 @@ DATA_DIR = Path(__file__).parent / "catalog_data"
 DEFAULT_DATABASE = "autoweb"
 
 
+def best_template(templates: list[dict[str, Any]], words: list[str], *, favourite: str = "") -> dict[str, Any]:
+    """The template sharing the most words with a prompt (its industries count twice); ties go to the template of
+    the `favourite` pack, then to the first by slug, so the choice is deterministic."""
+    terms = {w.lower() for w in words}
+
+    def score(t: dict[str, Any]) -> tuple[int, bool]:
+        fit = 2 * len(terms & set(t.get("industries", []))) + len(terms & set(t.get("keywords", [])))
+        return fit, t.get("pack") == favourite
+
+    return max(sorted(templates, key=lambda t: str(t["slug"])), key=score)
+
+
 @dataclass(frozen=True)
 class SeedResult:
     templates: int
@@ -95,20 +107,21 @@ class Catalog:
         query = {"$or": [{"keywords": {"$in": terms}}, {"industries": {"$in": terms}}]}
         return self._cached("match:" + ",".join(terms), "templates", query)
 
-    def choose_template(self, words: list[str], *, preferred: str | None = None) -> dict[str, Any]:
-        """The template that best fits the words of a prompt; the catalog's default when none match."""
+    def choose_template(
+        self, words: list[str], *, preferred: str | None = None, categories: tuple[str, ...] = (), favourite: str = ""
+    ) -> dict[str, Any]:
+        """The template that best fits the words of a prompt, among those of `categories` when any (the kind of
+        organisation decides the categories, the words pick within them); the catalog's default when none match."""
         if preferred:
             found = [t for t in self.templates() if t["slug"] == preferred]
             if found:
                 return found[0]
-        terms = {w.lower() for w in words}
-        candidates = self.matching_templates(sorted(terms))
+        family = [t for t in self.templates() if t.get("category") in categories] if categories else []
+        if family:
+            return best_template(family, words, favourite=favourite)
+        candidates = self.matching_templates(words)
         if candidates:
-            # max() keeps the first of equals, and candidates come sorted by slug: the choice is deterministic.
-            return max(
-                candidates,
-                key=lambda t: 2 * len(terms & set(t.get("industries", []))) + len(terms & set(t.get("keywords", []))),
-            )
+            return best_template(candidates, words)
         every = self.templates()
         if not every:
             raise CatalogEmpty("no templates: run `autoweb catalog seed`")

@@ -82,10 +82,40 @@ def test_contact_details_are_read_and_a_bare_number_is_not_a_phone():
         ("Build a page for the Oakwood Summer Fair on Saturday 20 July", "Oakwood Summer Fair"),
         ("Bright Path Tutoring, maths tutoring for GCSE students in Bristol", "Bright Path Tutoring"),
         ("make a website for a bakery in Leeds", ""),
+        ("Portfolio for photographer Ines Duarte (Lisbon) - weddings and portraits", "Ines Duarte"),
+        ("A page for the annual Maple Valley Quilt Show, September 12-13 2026, Ohio", "Maple Valley Quilt Show"),
+        ("website for our wedding! Sam & Alex, 12 June 2027 at Larchfield Barn, Kent.", "Sam & Alex"),
+        ("A site for a local hackathon: HackTheHarbour, 3-4 October 2026 in Plymouth", "HackTheHarbour"),
+        ("a website for kids in Leeds who love chess", ""),
+        ("Create a site for my bakery. Open Mon-Fri 8am-5pm.", ""),
     ],
 )
 def test_the_name_is_the_prompts_or_none(prompt, name):
     assert brief.parse(prompt).business_name == name
+
+
+@pytest.mark.parametrize(
+    ("prompt", "kind"),
+    [
+        ("a site for the Riverside Book Club in Bristol: we meet monthly at The Old Library Cafe", "club"),
+        ("The Crooked Spoon gastropub, Harrogate. Sunday roast £18.50", "restaurant"),
+        ("Bloom Therapy - counselling with Dr. Sarah Okafor in Manchester", "clinic"),
+        ("a vegan cafe and bookshop in Leeds", "cafe"),
+        ("Kids coding club CodeCubs in Dublin, Saturdays at the Digital Hub", "club"),
+    ],
+)
+def test_the_kind_is_what_the_description_then_the_name_says_not_a_venue(prompt, kind):
+    assert brief.parse(prompt).kind == kind
+
+
+def test_an_intro_with_a_colon_is_the_name_then_the_facts():
+    b = brief.parse(
+        "a site for the Riverside Book Club in Bristol: we meet on the first Tuesday of each month at 7pm, "
+        "membership is free, contact hello@riversidebooks.org"
+    )
+    assert b.descriptor == "In Bristol"
+    assert b.details == ["We meet on the first Tuesday of each month at 7pm, membership is free."]
+    assert b.emails == ["hello@riversidebooks.org"]
 
 
 def test_a_colour_in_the_name_is_not_a_colour_request():
@@ -103,3 +133,69 @@ def test_the_brief_round_trips_through_json():
     b = brief.parse("Kiln & Clay, handmade ceramic mugs, with shop, about and FAQ. Speckled mug £24.")
     assert brief.Brief.model_validate(b.model_dump(mode="json")) == b
     assert [p.title for p in b.pages] == ["Shop", "About", "FAQ"]
+
+
+def test_what_it_is_comes_from_the_request_when_the_naming_sentence_only_says_where():
+    b = brief.parse(
+        "Hi! Can you build me a website for my dog walking business? It's called Happy Tails, based in Oxford. "
+        "Solo walks £15, group walks £10."
+    )
+    assert (b.business_name, b.descriptor) == ("Happy Tails", "Dog walking business in Oxford")
+    assert not any("website" in d for d in b.details)  # the request to the builder is not a fact of the site
+
+
+def test_an_apostrophe_is_not_a_quote_and_a_name_ends_with_its_sentence():
+    assert brief.parse("I'm a personal trainer in Leeds, name's Jordan Blake. 1:1 sessions £40").business_name == (
+        "Jordan Blake"
+    )
+    b = brief.parse("We're a Greek taverna in Camden called Olive & Vine. Souvlaki £12, moussaka £14.")
+    assert (b.business_name, b.descriptor) == ("Olive & Vine", "A Greek taverna in Camden")
+
+
+def test_offerings_lose_the_verb_that_introduced_them_and_an_action_is_not_an_offering():
+    b = brief.parse(
+        "Mud & Flame, a pottery studio. We teach wheel-throwing classes ($45 per session) and sell our pieces online."
+    )
+    assert [(o.name, o.price) for o in b.offerings] == [("Wheel-throwing classes", "$45 per session")]
+    assert b.details == ["Sell our pieces online."]
+
+
+def test_pages_asked_in_plain_words_and_not_from_the_words_of_a_list():
+    b = brief.parse("Mud & Flame, a pottery studio in Asheville. I'd like a gallery, a classes page and a shop.")
+    assert [p.title for p in b.pages] == ["Gallery", "Classes", "Shop"]
+    app = brief.parse("FocusFlow, a timer app for mac. Features: menu bar timer, focus stats")
+    assert app.pages == []
+
+
+def test_a_list_of_named_people_under_any_plural_label_is_people():
+    b = brief.parse("Summit Physio, a clinic in Calgary. Our physios: Dr. Hannah Lee and Tom Brooks. Our prices: a, b.")
+    assert [p.name for p in b.people] == ["Dr. Hannah Lee", "Tom Brooks"]
+
+
+def test_we_are_names_the_organisation_and_lowercase_places_and_conditions_are_kept():
+    b = brief.parse("We are Bright Sparks Electrical, approved electricians covering Bristol and Bath.")
+    assert (b.business_name, b.descriptor) == (
+        "Bright Sparks Electrical",
+        "Approved electricians covering Bristol and Bath",
+    )
+    stay = brief.parse(
+        "can you make a site for the harbour view b&b in st ives, cornwall? "
+        "doubles from £110 a night, breakfast included."
+    )
+    assert stay.location == "St Ives" and stay.descriptor.endswith("cornwall")
+    assert [o.name for o in stay.offerings] == ["Doubles"] and stay.details == ["Breakfast included."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "titles"),
+    [
+        ("need a menu page, a bookings page and contact", ["Menu", "Bookings", "Contact"]),
+        ("Want pages for About, Ministries, Sermons and Give.", ["About", "Ministries", "Sermons", "Give"]),
+        ("services + quote request pages", ["Services", "Quote request"]),
+        ("need vendor list, map and vendor applications pages", ["Vendor list", "Map", "Vendor applications"]),
+        ("want a transformations page and a contact form", ["Transformations", "Contact form"]),
+        ("gallery, packages and contact pages pls", ["Gallery", "Packages", "Contact"]),
+    ],
+)
+def test_pages_asked_for_in_the_ways_people_write_it(sentence, titles):
+    assert [p.title for p in brief.parse(f"Sweet Crumbs, a bakery in Leeds. {sentence}").pages] == titles

@@ -116,6 +116,19 @@ def test_no_pack_fits_a_book_club_so_it_gets_no_shop_words():
     assert "shop" not in str(spec.copy_text).lower() and "booksellers" not in str(spec.copy_text).lower()
 
 
+def test_a_fact_goes_on_the_page_it_belongs_to_and_an_empty_page_asks_in_whole_words():
+    b = brief.parse(
+        "a site for the Riverside Book Club in Bristol: we meet on the first Tuesday of each month at 7pm, "
+        "membership is free, contact hello@riversidebooks.org, pages: this month's book, past reads, join us"
+    )
+    pages = {p.slug: p for p in plan.make_spec(b, TEMPLATES[0]).pages}
+    assert pages["join-us"].content["about"] == [
+        "We meet on the first Tuesday of each month at 7pm, membership is free."
+    ]
+    assert pages["past-reads"].content["about"] == ["Ask Riverside Book Club about past reads."]
+    assert "contact" not in pages["this-month-s-book"].sections  # "book" here is a noun, not "Book a table"
+
+
 def test_an_api_may_reword_neutral_copy_but_not_add_numbers_or_claims():
     b = brief.parse("Sweet Crumbs, a bakery in Leeds, email hi@crumbs.example")
     local = plan.copy_for(b, packs.pack_for(b.words, b.kind), "Sweet Crumbs")

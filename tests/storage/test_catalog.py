@@ -73,6 +73,19 @@ def test_choose_template_fits_the_prompt(ctx):
     assert chosen == CHOICES
 
 
+@pytest.mark.parametrize(
+    ("prompt", "slug"),
+    [
+        ("a site for the Riverside Book Club in Bristol: we meet at The Old Library Cafe", "open-hands-charity"),
+        ("The Crooked Spoon gastropub, Harrogate. Book a table", "bistro-table"),
+        ("Bloom Therapy - counselling in Manchester", "calm-clinic"),
+    ],
+)
+def test_the_kind_of_organisation_picks_the_family_and_the_words_the_template(ctx, prompt, slug):
+    b = brief.parse(prompt)
+    assert ctx.catalog.choose_template(b.words, **packs.family(b.kind).model_dump())["slug"] == slug
+
+
 def test_gibberish_gets_the_default_template(ctx):
     chosen = ctx.catalog.choose_template(brief.parse("zxqv blorp wibble").words)
     assert chosen["slug"] == "clean-services" and chosen["default"] is True
