@@ -447,3 +447,12 @@ def photos_placed(placed: Sequence[tuple[str, str]], refused: Sequence[tuple[str
 
 def photos_need_a_project() -> str:
     return f"Send photos in a project's thread, or use `{CMD} images #<project>` with them attached."
+
+
+def images_drawn(count: int) -> str:
+    """The `images` reply's note when no image service is configured: what will be drawn, and the better way."""
+    what = "a new picture" if count == 1 else f"{count} new pictures"
+    return (
+        f"🎨 I'll draw {what} in your site's colours (no image service is set up, so I can't paint the words of "
+        "a prompt). For real pictures, drop your photos in the project's thread."
+    )

@@ -23,7 +23,7 @@ from bot.attachments import Incoming
 from bot.commands import Actor, Command
 from bot.errors import UserError
 from bot.settings import BotSettings
-from jobs import photos, queue
+from jobs import llm, photos, queue
 from jobs.brief import parse as parse_brief
 from jobs.build_site import fail_version, photo_store
 from jobs.context import JobContext
@@ -371,7 +371,7 @@ class CommandService:
             project = self._own_project(s, c, command.project)
             current = self._current_spec(s, project)
         spec = new_images(current, command.prompt, command.count or 1)
-        return self._queue_version(
+        reply = self._queue_version(
             c,
             kind="images",
             project=project,
@@ -379,6 +379,9 @@ class CommandService:
             spec=spec,
             cost=self.ctx.settings.image_cost * (command.count or 1),
         )
+        if reply.version_id is None or llm.ApiProvider.from_settings(self.ctx.settings) is not None:
+            return reply
+        return reply.model_copy(update={"text": f"{reply.text}\n{messages.images_drawn(command.count or 1)}"})
 
     def _photos(self, c: _Context, command: Command, files: list[Incoming]) -> Reply:
         """Check and store each file (a bad one is skipped and named), place the photos, queue a version that

@@ -170,6 +170,16 @@ def alt_from(name: str) -> str:
     return (words[:1].upper() + words[1:])[:120] if re.search(r"[A-Za-z]{3}", words) else ""
 
 
+def description(text: str) -> str:
+    """What a message says about its pictures besides where they go ("latte art on our counter"), or ""."""
+    skip = set(_data()["hint"]["filler"]) | {w for words in _data()["roles"].values() for w in words}
+    words = re.findall(r"[\w'&-]+", text)
+    if len([w for w in words if w.lower() not in skip]) < 2:
+        return ""
+    said = " ".join(text.split())[:120]
+    return said[:1].upper() + said[1:]
+
+
 def role_hint(text: str) -> str | None:
     """The place the message's words name first, if any."""
     roles = _data()["roles"]
@@ -245,6 +255,16 @@ def apply(spec: dict[str, Any], new: list[Photo], hint: str) -> tuple[dict[str, 
         home["sections"] = ["hero-image" if s in IMAGELESS_HEROES else s for s in home["sections"]]
     if "gallery" in roles and not gallery:
         home["sections"].insert(max(len(home["sections"]) - 1, 1), "gallery")
+    said = description(hint)
+    if said:
+        count = sum(1 for p in placed if p.id in {n.id for n in new} and not p.alt)
+        numbered = iter(range(1, count + 1))
+        placed = [
+            p.model_copy(update={"alt": said if count == 1 else f"{said} ({next(numbered)} of {count})"})
+            if p.id in {n.id for n in new} and not p.alt
+            else p
+            for p in placed
+        ]
     out["photos"] = [p.model_dump(mode="json") for p in placed]
     fresh = {p.id for p in new}
     return out, [p for p in placed if p.id in fresh]

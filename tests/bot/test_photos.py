@@ -228,3 +228,18 @@ def test_hero_photo_on_an_imageless_hero_gets_a_picture_hero_and_the_gallery_one
 def test_file_names_in_replies_carry_no_markup(service):
     assert messages.file_name("<!channel>*bold*.jpg") == "!channelbold.jpg"
     assert len(messages.file_name("x" * 300)) == 58
+
+
+def test_the_message_describes_photos_whose_file_names_say_nothing():
+    spec = {"pages": [{"slug": "index", "sections": ["navbar", "hero-split", "gallery", "footer"]}], "photos": []}
+    named = photos.Photo(id="a" * 32, width=1600, height=900, widths=[400], alt="Shopfront")
+    camera = photos.Photo(id="b" * 32, width=1200, height=800, widths=[400])
+    again = photos.Photo(id="c" * 32, width=1200, height=800, widths=[400])
+    _, placed = photos.apply(spec, [named, camera, again], "latte art on our wooden counter")
+    assert [p.alt for p in placed] == [
+        "Shopfront",
+        "Latte art on our wooden counter (1 of 2)",
+        "Latte art on our wooden counter (2 of 2)",
+    ]
+    _, placed = photos.apply(spec, [camera], "these are for the gallery")
+    assert placed[0].alt == ""  # only where they go: the section gives the alt text when the page is made
