@@ -227,6 +227,11 @@ def _first_wide(photos: list[Photo]) -> int:
     return next((i for i, p in enumerate(photos) if p.width >= p.height), 0)
 
 
+def _site_missing(key: str) -> str:
+    data = tomllib.loads((Path(__file__).parent / "data" / "site.toml").read_text(encoding="utf-8"))
+    return str(data["missing"][key])
+
+
 def place_name(role: str) -> str:
     return str(_data()["places"].get(role, role))
 
@@ -265,6 +270,9 @@ def apply(spec: dict[str, Any], new: list[Photo], hint: str) -> tuple[dict[str, 
             else p
             for p in placed
         ]
+    if "gallery" in roles:  # the final message stops asking for the gallery's photos
+        asked = re.compile(re.escape(_site_missing("page_gallery")).replace(re.escape("{title}"), ".*"))
+        out["missing"] = [m for m in out.get("missing") or [] if not asked.fullmatch(m)]
     out["photos"] = [p.model_dump(mode="json") for p in placed]
     fresh = {p.id for p in new}
     return out, [p for p in placed if p.id in fresh]

@@ -243,3 +243,17 @@ def test_the_message_describes_photos_whose_file_names_say_nothing():
     ]
     _, placed = photos.apply(spec, [camera], "these are for the gallery")
     assert placed[0].alt == ""  # only where they go: the section gives the alt text when the page is made
+
+
+def test_gallery_photos_stop_the_final_message_asking_for_them():
+    spec = {
+        "pages": [
+            {"slug": "index", "sections": ["navbar", "hero-split", "footer"]},
+            {"slug": "work", "sections": ["gallery"]},
+        ],
+        "photos": [],
+        "missing": ["photos for the Our work page (drop them in the thread)", "your opening hours"],
+    }
+    tall = photos.Photo(id="b" * 32, width=900, height=1600, widths=[400])
+    out, _ = photos.apply(spec, [tall], "for the gallery")
+    assert out["missing"] == ["your opening hours"]
