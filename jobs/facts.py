@@ -27,7 +27,7 @@ _CUR_AFTER = (
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _UNITS = (
     "night|hour|month|year|person|week|day|dozen|session|class|head|adult|child|kid|lesson|visit|term|guest|couple|"
-    "item|jar|box|bag|kg|stay|semester|term|quarter|season|seat|ticket|pass|student|family|pair|pack|bottle|hr|pp"
+    "item|jar|box|bag|kg|stay|litre|liter|lb|pint|loaf|slice|scoop|portion|plate|bunch|semester|term|quarter|season|seat|ticket|pass|student|family|pair|pack|bottle|hr|pp"
 )
 _PER = "mo|month|yr|year|hr|hour|night|person|week|day|session|class|lesson|pp|term"
 _NOTE = rf"(?:\s?/\s?(?:{_PER})\b|\s(?:a|an|per|each)\s(?:{_UNITS})\b)?"

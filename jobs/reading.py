@@ -20,18 +20,21 @@ _ABBREVIATIONS = {
     *("incl", "inc", "excl", "approx", "min", "max", "ca", "tel", "nr", "approx"),
 }
 _CAP = r"[A-Z0-9][\w'’.&-]*"
-_JOIN = r"(?:\s+(?:&|of|and|the|de|la|le|du|von|van|y|'n'|n)\s+|\s+)"
+_JOIN = r"(?:\s+(?:&|of|and|the|on|de|la|le|du|von|van|y|'n'|n)\s+|\s+)"
 _RUN = rf"{_CAP}(?:{_JOIN}{_CAP}){{0,11}}"
 _NAME_QUOTED = re.compile(r"(?<![\w])[\"“'‘]([^\"”'’]{2,60})[\"”'’](?!\w)")
-_NAME_CALLED = re.compile(rf"\b(?:called|named|name's|name is|names are)\s+({_RUN})")
+_NAME_CALLED = re.compile(rf"\b(?:called|named|name's|name is|names are|[Nn]ame\s*:)\s+({_RUN})")
+_NAME_AFTER_SITE = re.compile(rf"^[\w -]{{0,30}}?\b(?:site|website|page)\s*[,:]\s+({_RUN})(?=\s*(?:,|\.|$))")
 _NAME_FOR = re.compile(rf"\b(?:for|about)\s+(?:the\s+)?({_RUN})")
 _NAME_ROLE = re.compile(
     r"\b(?:for|of|by)\s+(?:an?\s+|the\s+|our\s+|my\s+)?"
     rf"(?:(?!(?:in|at|near|on|from|with|to|and|or|for|by|of)\b)[a-z][\w-]*\s+){{1,3}}?({_RUN})"
 )
 _NAME_ME = re.compile(rf"\bfor\s+(?:me|us)\s*[,:(-]\s*({_RUN})")
-_NAME_WE_ARE = re.compile(rf"^(?:we are|we're|this is|i am|i'm)\s+({_RUN})(?=\s*(?:,|\.|$|\s+[-–—]\s))", re.I)
-_NAME_IN = re.compile(rf"({_RUN})\s+(?:in|near)\s+[A-Z]")
+_NAME_WE_ARE = re.compile(
+    rf"(?:^|(?<=[.!?]\s))(?:we are|we're|this is|i am|i'm)\s+({_RUN})(?=\s*(?:,|\.|$|\s+[-–—]\s))", re.I
+)
+_NAME_IN = re.compile(rf"({_RUN})\s+(?:in|near|from)\s+[A-Z]")
 _NAME_LEAD = re.compile(rf"^({_RUN})(?=\s*(?:,|:|\(|\s+is\b|\s+are\b|\s+[-–—]\s|$)|\s+[a-z])")
 _PLACE = re.compile(
     r"\b(?:in|near|based in|located in|across)\s+(?:the\s+)?"
@@ -84,21 +87,24 @@ def slugify(title: str) -> str:
 def sentences(text: str) -> list[str]:
     """The prompt's sentences (and ;-clauses), not split after "Dr." or inside "3.50" and e-mail addresses."""
     out: list[str] = []
-    for part in re.split(r"(?<=[.!?;])\s+|\n+", text):
+    for part in re.split(r"(?<=[.!?;])\s+|\n+|\s+\|\s+|\s+[—–]\s+(?!(?:those|these|the|all)\s+(?:\w+\s+)?pages)", text):
         last = out[-1].rstrip(".").split()[-1].lower() if out and out[-1].endswith(".") and out[-1].split() else ""
         if out and last in _ABBREVIATIONS:
             out[-1] = f"{out[-1]} {part}"
-        elif part.strip(" ;"):
+        elif part.strip(" ;") and not _GREETING.fullmatch(part.strip()):
             out.append(part)
     return [piece for s in out for piece in _split_intro(s.strip().rstrip(";").strip()) if piece.strip(" .;")]
 
 
+_GREETING = re.compile(r"(?:(?:hi|hello|hey|hiya|thanks|thank you|cheers|ok|okay)(?:\s+there)?[\s!.,]*)+", re.I)
 _CLAUSE_START = re.compile(r"^(?:we|we're|our|i|i'm|it|it's|they|there|everyone|all)\b", re.I)
 
 
 def _split_intro(sentence: str) -> list[str]:
     """ "A site for the Riverside Book Club in Bristol: we meet on Tuesdays" is two sentences; a label and its
     list ("Menu: soup, bread") stay one."""
+    if m := re.search(r",\s+and\s+(?=(?:we|i|they)\s)", sentence, re.I):  # "…, and we compete in Valorant"
+        return [*_split_intro(sentence[: m.start()]), _cap(sentence[m.end() :])]
     if (m := re.search(r",\s+(?=(?:we|we're|our|i|i'm|they)\s)", sentence, re.I)) and _BUILD.match(sentence):
         return [*_split_intro(sentence[: m.start()]), sentence[m.end() :]]  # "a site for my band X, we play rock"
     head, colon, tail = sentence.partition(": ")
@@ -109,6 +115,8 @@ def _split_intro(sentence: str) -> list[str]:
 
 def _clean_name(raw: str) -> str:
     name = re.sub(r"\s+", " ", raw).strip(" ,.;:!-")
+    if m := re.search(r"\s+on\s+(?:\d|the\s+\d)", name) or _ON_DATE.search(name):
+        name = name[: m.start()]  # "Oakwood Summer Fair on Saturday 20 July": the name ends before its date
     for m in re.finditer(r"\.\s", name):  # "Olive & Vine. Souvlaki £12": the name ends with its sentence
         if name[: m.start()].split()[-1].lower() not in _ABBREVIATIONS:
             name = name[: m.start()]
@@ -137,6 +145,7 @@ _AFTER_NAME = {
 }
 
 
+_GREETINGS = {"hello", "hi", "hey", "dear", "ok", "okay", "so", "thanks", "yo", "hiya", "greetings", "good"}
 _NOT_LEADS = {
     *(w for w in (*calendar.month_name[1:], *calendar.day_name)),
     *("open", "opening", "hours", "we", "our", "pages", "page", "menu", "prices", "call", "email", "phone", "contact"),
@@ -156,7 +165,10 @@ def _is_build_word(name: str) -> bool:
 def business_name(prompt: str) -> str:
     """The name the prompt gives the organisation, or "" when it gives none; else the name that opens one of
     its next sentences ("A site for our wedding! Sam & Alex, 12 June…")."""
-    patterns = (_NAME_QUOTED, _NAME_CALLED, _NAME_ME, _NAME_WE_ARE, _NAME_FOR, _NAME_ROLE, _NAME_IN, _NAME_LEAD)
+    patterns = (
+        *(_NAME_QUOTED, _NAME_CALLED, _NAME_ME, _NAME_WE_ARE, _NAME_AFTER_SITE),
+        *(_NAME_FOR, _NAME_ROLE, _NAME_IN, _NAME_LEAD),
+    )
     for pattern in patterns:
         if name := _first_name(pattern, prompt):
             return name
@@ -173,6 +185,9 @@ _MONTH_OR_DAY = re.compile(
 )
 
 
+_ON_DATE = re.compile(r"\s+on\s+" + _MONTH_OR_DAY.pattern, re.I)
+
+
 def _first_name(pattern: re.Pattern[str], text: str) -> str:
     for match in pattern.finditer(text):
         name = _clean_name(match.group(1))
@@ -186,7 +201,9 @@ def _first_name(pattern: re.Pattern[str], text: str) -> str:
         follow = re.match(r"\s+([a-z][\w-]*)", text[match.end(1) :])
         if pattern in (_NAME_FOR, _NAME_ROLE) and follow and follow.group(1) not in _AFTER_NAME:
             continue
-        if pattern is _NAME_ROLE and name.lower() in places().places:
+        if pattern in (_NAME_ROLE, _NAME_IN, _NAME_LEAD) and name.lower() in places().places:
+            continue
+        if name.split()[0].lower() in _GREETINGS:
             continue
         return name
     return ""
@@ -239,7 +256,8 @@ def kind_of(text: str, *, common_words_only: bool = False) -> str:
     return "business"
 
 
-_PAGES_LABEL = re.compile(r"\b(?:pages?|sections?)\s*:\s*(.+)$", re.I)
+_PAGES_LABEL = re.compile(r"\b(?:pages?|sections?)(?:\s+(?:please|pls|plz))?\s*:\s*(.+?)\s*\.?$", re.I)
+_THOSE_PAGES = re.compile(r"^([\w &,'/+-]+?)\s*[—–-]+\s*(?:those|these|the|all)\s+(?:\w+\s+)?pages?\b", re.I)
 _WITH_PAGES = re.compile(
     r"\b(?:with|including|plus|and)\s+(?:an?\s+|the\s+)?([\w &,'/+-]+?)\s+(?:pages?|sections?)\b"
     r"(?:\s+(?:please|pls|plz))?",
@@ -251,8 +269,10 @@ _LIST_PAGES = re.compile(
 )
 _WITH = re.compile(r",?\s*\bwith\s+(?:an?\s+|the\s+)?([\w &,'/-]+?)\s*(?=[.;]|$)", re.I)
 _WANT = re.compile(
-    r"\b(?:(?:i|we)'d like|(?:i|we) would like|(?:i|we|it)\s+(?:also\s+)?(?:want|need)s?|needs?|wants?|include|add)\s+"
-    r"(?:(?:the\s+)?(?:pages?|sections?)\s*(?:for|:|-)?\s+)?(?:an?\s+|the\s+|some\s+)?([\w &,'/+-]+?)\s*(?=[.;!]|$)",
+    r"\b(?:(?:i|we|they)'d (?:like|love)|(?:i|we|they) would (?:like|love)|"
+    r"(?:i|we|it|they)\s+(?:also\s+)?(?:want|need)s?|"
+    r"needs?|wants?|include|add|(?:can|could)\s+(?:we|i|you)\s+(?:please\s+)?(?:get|have|add|include|make))\s+"
+    r"(?:(?:the\s+)?(?:pages?|sections?)\s*(?:for|:|-)?\s+)?(?:an?\s+|the\s+|some\s+)?([\w &,'/+-]+?)\s*(?=[.;!?]|$)",
     re.I,
 )
 _ITEM_NOISE = re.compile(r"^(?:an?|the|and|also)\s+|\s+(?:pages?|sections?|please|pls|plz)$", re.I)
@@ -293,11 +313,14 @@ def page_asks(sentence: str) -> tuple[list[str], str]:
     short = sentence.strip(" .").split()
     if 0 < len(short) <= 3 and any(w.lower() in words().standalone_pages for w in short):
         return [_page_title(next(w for w in short if w.lower() in words().standalone_pages))], ""
-    patterns = ((_PAGES_LABEL, False), (_LIST_PAGES, True), (_WANT, True), (_WITH_PAGES, False), (_WITH, True))
+    patterns = (
+        *((_PAGES_LABEL, False), (_THOSE_PAGES, False), (_LIST_PAGES, True)),
+        *((_WANT, True), (_WITH_PAGES, False), (_WITH, True)),
+    )
     for pattern, strict in patterns:
         if not (m := pattern.search(sentence)):
             continue
-        strict = strict and not re.search(r"\bpages\b", m.group(0), re.I)  # "need a, b and c pages": pages
+        strict = strict and not re.search(r"\bpages?\b", m.group(0), re.I)  # "need a, b and c pages": pages
         if titles := _page_list(m.group(1), strict=strict):
             return titles, (sentence[: m.start()] + sentence[m.end() :]).strip(" ,")
     return [], sentence
@@ -320,10 +343,13 @@ def descriptor(sentence: str, name: str) -> str:
     else:
         pre, post = sentence[:at].strip(), sentence[at + len(name) :]
     post = re.sub(r"^[\s,:;(–—-]*(?:is|are|was)?\b\s*", "", post) if at >= 0 else post
+    post = re.split(r",?\s+and\s+(?:we|i)\s", post, maxsplit=1)[0]  # "… in Utrecht and we finally want a site"
+    pre = re.sub(r"^(?:(?:hey|hi|hello|ok|okay|so|well)\b[\s,!.]*)+", "", _BUILD.sub("", pre), flags=re.I)
     pre = re.sub(
-        r"^(?:(?:i|we)\s+(?:run|own|have|are|am)|we're|i'm|this is|it's|it is)(?:\s+|$)",
+        r"^(?:(?:(?:my|our) \w+ and )?(?:i|we)\s+(?:run|own|have|are|am|manage|started|opened)|we're|i'm|this is|"
+        r"it's|it is)(?:\s+|$)",
         "",
-        _BUILD.sub("", pre),
+        pre,
         flags=re.I,
     )
     pre = re.sub(r"(?:^|\s)(?:the|a|an|our|my)$", "", pre, flags=re.I)

@@ -199,3 +199,22 @@ def test_we_are_names_the_organisation_and_lowercase_places_and_conditions_are_k
 )
 def test_pages_asked_for_in_the_ways_people_write_it(sentence, titles):
     assert [p.title for p in brief.parse(f"Sweet Crumbs, a bakery in Leeds. {sentence}").pages] == titles
+
+
+def test_fragments_separated_by_pipes_or_dashes_and_greetings_are_read_as_sentences():
+    b = brief.parse(
+        "Ice-cream van site | Name: Scoops on Wheels | Based in Galway | Single cone €3.50 | Pages: home, flavours"
+    )
+    assert (b.business_name, b.location) == ("Scoops on Wheels", "Galway")
+    assert [(o.name, o.price) for o in b.offerings] == [("Single cone", "€3.50")]
+    assert [p.title for p in b.pages] == ["Flavours"]
+    hi = brief.parse("Hi! We have a farm shop at Hollins Farm near Kendal, and we sell our own lamb.")
+    assert hi.descriptor.startswith("A farm shop") and hi.details == ["We sell our own lamb."]
+
+
+def test_a_page_list_before_the_prompt_and_those_n_pages():
+    first = brief.parse("need 4 pages: home, courses, fleet, contact — for Windrush Sailing School in Kiel.")
+    assert [p.title for p in first.pages] == ["Courses", "Fleet", "Contact"]
+    assert first.business_name == "Windrush Sailing School"
+    those = brief.parse("home, membership, equipment, open night — those 4 pages. for Hackspace Brno")
+    assert [p.title for p in those.pages] == ["Membership", "Equipment", "Open night"]
