@@ -390,21 +390,10 @@ class CommandService:
             project = self._own_project(s, c, command.project)
             current = self._current_spec(s, project)
         store = photo_store(self.ctx.settings.sites_dir, project.id)
-        accepted: dict[str, photos.Photo] = {}
-        refused: list[tuple[str, str]] = []
-        for f in files:
-            if f.refused:
-                refused.append((f.name, f.refused))
-                continue
-            try:
-                photo = photos.ingest(f.data, f.name, store)
-            except photos.BadPhoto as exc:
-                refused.append((f.name, exc.reason))
-                continue
-            accepted.setdefault(photo.id, photo)
+        accepted, refused = photos.ingest_all([(f.name, f.data, f.refused) for f in files], store)
         if not accepted:
             raise UserError(messages.no_usable_photos(refused))
-        spec, placed = photos.apply(current, list(accepted.values()), command.prompt)
+        spec, placed = photos.apply(current, accepted, command.prompt)
         names = ", ".join(p.name for p in placed)
         reply = self._queue_version(
             c,

@@ -103,6 +103,24 @@ def ingest(data: bytes, name: str, store: Path) -> Photo:
     )
 
 
+def ingest_all(files: list[tuple[str, bytes, str]], store: Path) -> tuple[list[Photo], list[tuple[str, str]]]:
+    """Each (name, data, why it was not fetched) ingested in order: the photos (each once), and (name, reason) of
+    every file refused, by the fetch or by `ingest`."""
+    accepted: dict[str, Photo] = {}
+    refused: list[tuple[str, str]] = []
+    for name, data, why in files:
+        if why:
+            refused.append((name, why))
+            continue
+        try:
+            photo = ingest(data, name, store)
+        except BadPhoto as exc:
+            refused.append((name, exc.reason))
+            continue
+        accepted.setdefault(photo.id, photo)
+    return list(accepted.values()), refused
+
+
 def _stored(store: Path, photo_id: str, name: str) -> Photo | None:
     """The photo as stored already (the same file sent before), read from its largest file's header."""
     found = sorted((int(p.stem.rsplit("-", 1)[1]), p) for p in store.glob(f"{photo_id}-*.webp"))
