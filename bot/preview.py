@@ -19,6 +19,8 @@ from storage.projects import get_project
 from storage.redis_client import connect
 from storage.settings import StorageSettings
 
+mimetypes.add_type("image/webp", ".webp")  # photos are WebP; slim systems' mime.types may not list it
+
 _VERSION = re.compile(r"^v(\d{1,6})$")
 _ZIP = re.compile(r"^v(\d{1,6})\.zip$")
 DB_KEY = web.AppKey("db", Database)
