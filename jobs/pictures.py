@@ -57,9 +57,12 @@ class Layout:
     """Drawn gallery pictures to write (`gallery-1.png` … `gallery-<tiles>.png`)."""
     photos: list[Photo] = field(default_factory=list)
     """The photos the pages show: their derived files are copied into the site."""
+    og: str = "images/og.png"
+    """The picture link previews show: the hero photo when there is one, else the drawn card."""
 
     def context(self) -> dict[str, Any]:
         return {
+            "og": self.og,
             "hero": self.hero,
             "hero_alt": self.hero.alt,
             "about": self.about,
@@ -139,7 +142,8 @@ def layout(
     shown: list[Photo | None] = [hero, about_photo, *shots, *products[: len(items)], *portraits[: len(people)]]
     used = {p.id: p for p in shown if p is not None}
     hero_picture = _photo(hero, place) if hero is not None else Picture("images/hero.png", *HERO_SIZE, alt=place)
-    return Layout(hero_picture, about, gallery, listings, team, tiles, list(used.values()))
+    og = photo_src(hero, max(w for w in hero.widths if w <= 1200 or w == min(hero.widths))) if hero else "images/og.png"
+    return Layout(hero_picture, about, gallery, listings, team, tiles, list(used.values()), og)
 
 
 def copy_photos(photos: list[Photo], store: Path | None, images_dir: Path) -> list[Path]:

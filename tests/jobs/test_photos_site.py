@@ -120,6 +120,7 @@ def test_with_photos_every_reference_resolves_and_photos_are_shown(tmp_path, tem
     hero = next(i for i in home.imgs if "fetchpriority" in i)
     assert str(hero["src"]).startswith("images/photo-") and hero.get("srcset") and hero.get("sizes")
     assert hero.get("width") and hero.get("height") and "loading" not in hero  # the hero is not lazy
+    assert f'og:image" content="{BASE_URL}images/photo-' in (site / "index.html").read_text()  # link previews too
     assert hero["alt"] == "Counter"  # the first wide photo is the hero; its alt comes from its file name
     alts = [
         str(i["alt"]) for page in site.glob("*.html") for i in Refs(page.read_text()).imgs if "photo-" in str(i["src"])
