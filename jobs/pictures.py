@@ -8,6 +8,7 @@ pictures the site needs drawn, so a page never refers to a file the version does
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,16 +135,33 @@ def layout(
     else:
         about = Picture("images/hero.png", *HERO_SIZE, alt=place)
     people = list(copy.get("team") or [])
-    portraits = by_role.get("team", [])
+    portraits = match_people([str(p.get("name", "")) for p in people], by_role.get("team", []))
     team = [
-        _photo(portraits[i], str(person.get("name", ""))) if i < len(portraits) else None
-        for i, person in enumerate(people)
+        _photo(shot, str(person.get("name", ""))) if shot else None
+        for person, shot in zip(people, portraits, strict=True)
     ]
-    shown: list[Photo | None] = [hero, about_photo, *shots, *products[: len(items)], *portraits[: len(people)]]
+    shown: list[Photo | None] = [hero, about_photo, *shots, *products[: len(items)], *portraits]
     used = {p.id: p for p in shown if p is not None}
     hero_picture = _photo(hero, place) if hero is not None else Picture("images/hero.png", *HERO_SIZE, alt=place)
     og = photo_src(hero, max(w for w in hero.widths if w <= 1200 or w == min(hero.widths))) if hero else "images/og.png"
     return Layout(hero_picture, about, gallery, listings, team, tiles, list(used.values()), og)
+
+
+def match_people(names: list[str], shots: list[Photo]) -> list[Photo | None]:
+    """A photo for each person: the one whose file name or description has their first name ("ana.jpg" for Ana
+    Smith), else the next unclaimed one in the order they were sent; None when there are none left."""
+    free = list(shots)
+    chosen: list[Photo | None] = [None] * len(names)
+    for i, name in enumerate(names):
+        first = (re.findall(r"[^\W\d_]{2,}", name) or [""])[0].lower()
+        said = next((p for p in free if first and first in re.findall(r"[^\W\d_]+", f"{p.name} {p.alt}".lower())), None)
+        if said is not None:
+            chosen[i] = said
+            free.remove(said)
+    for i in range(len(names)):
+        if chosen[i] is None and free:
+            chosen[i] = free.pop(0)
+    return chosen
 
 
 def copy_photos(photos: list[Photo], store: Path | None, images_dir: Path) -> list[Path]:

@@ -165,3 +165,12 @@ def test_icons_are_chosen_by_the_words_of_the_tile():
     assert choose("Wedding portraits") == "party-popper"
     assert choose("Deep cleaning for offices") == "spray-can"
     assert choose("Something unusual", 0) != choose("Something else", 1)  # unmatched tiles still differ
+
+
+def test_team_photos_go_to_the_person_they_name_else_in_order():
+    from jobs.pictures import match_people
+
+    ana = photos.Photo(id="a" * 32, name="ana.jpg", width=800, height=800, widths=[400], role="team", alt="Ana")
+    other = photos.Photo(id="b" * 32, name="IMG_1.jpg", width=800, height=800, widths=[400], role="team")
+    assert match_people(["Ben Lee (owner)", "Ana Smith"], [ana, other]) == [other, ana]
+    assert match_people(["Ben", "Cara", "Dee"], [ana]) == [ana, None, None]
