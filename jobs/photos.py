@@ -245,6 +245,18 @@ def _first_wide(photos: list[Photo]) -> int:
     return next((i for i, p in enumerate(photos) if p.width >= p.height), 0)
 
 
+def _person_named(spec: dict[str, Any], hint: str) -> str:
+    """The team member whose first name the message says ("this is Ana"), or ""."""
+    copies = [spec.get("copy_text") or {}, *((p.get("content") or {}) for p in spec.get("pages") or [])]
+    words = set(re.findall(r"[^\W\d_]+", hint.lower()))
+    for person in (person for c in copies for person in c.get("team") or []):
+        name = str(person.get("name", ""))
+        first = (re.findall(r"[^\W\d_]{2,}", name) or [""])[0].lower()
+        if first and first in words:
+            return name
+    return ""
+
+
 def _site_missing(key: str) -> str:
     data = tomllib.loads((Path(__file__).parent / "data" / "site.toml").read_text(encoding="utf-8"))
     return str(data["missing"][key])
@@ -269,7 +281,11 @@ def apply(spec: dict[str, Any], new: list[Photo], hint: str) -> tuple[dict[str, 
     gallery = any(s.startswith("gallery") for s in sections)
     listings = "listings" in sections
     existing = [Photo.model_validate(p) for p in out.get("photos") or []]
-    placed = place(existing, new, hint, has_gallery=gallery or not listings, has_about="about-split" in sections)
+    named = _person_named(out, hint) if role_hint(hint) is None and "team" in sections else ""
+    if named and len(new) == 1:  # "this is Ana": her photo, on her tile
+        new = [new[0].model_copy(update={"alt": named})]
+    wanted = "team" if named else hint
+    placed = place(existing, new, wanted, has_gallery=gallery or not listings, has_about="about-split" in sections)
     homes = {"team": "team" in sections, "product": listings, "about": "about-split" in sections}
     placed = [p.model_copy(update={"role": "gallery"}) if not homes.get(p.role, True) else p for p in placed]
     roles = {p.role for p in placed}

@@ -269,3 +269,14 @@ def test_gallery_photos_stop_the_final_message_asking_for_them():
     tall = photos.Photo(id="b" * 32, width=900, height=1600, widths=[400])
     out, _ = photos.apply(spec, [tall], "for the gallery")
     assert out["missing"] == ["your opening hours"]
+
+
+def test_a_photo_that_names_a_team_member_goes_on_their_tile():
+    spec = {
+        "pages": [{"slug": "index", "sections": ["navbar", "hero-split", "team", "gallery", "footer"]}],
+        "copy_text": {"team": [{"name": "Ben Lee (owner)"}, {"name": "Ana Smith (barista)"}]},
+        "photos": [],
+    }
+    shot = photos.Photo(id="b" * 32, name="IMG_9.jpg", width=900, height=1200, widths=[400])
+    _, placed = photos.apply(spec, [shot], "this is Ana")
+    assert [(p.role, p.alt) for p in placed] == [("team", "Ana Smith (barista)")]
