@@ -108,10 +108,17 @@ def worker(
 def serve(
     port: Annotated[int, typer.Option(help="Port for the preview server.")] = 8080,
     host: Annotated[str | None, typer.Option(help="Address to bind (default: HOST, else 127.0.0.1).")] = None,
+    metrics_port: Annotated[int | None, typer.Option(help="Serve GET /metrics here (default: METRICS_PORT).")] = None,
 ) -> None:
-    """Serve every project's current version at /p/<id>/ and each version at /p/<id>/v<n>/."""
+    """Serve every project's current version at /p/<token>/ and each version at /p/<token>/v<n>/."""
     configure_logging("INFO")
-    preview.run(_require(StorageSettings(), "database_url"), host=host or BotSettings().host, port=port)
+    storage = _require(StorageSettings(), "database_url")
+    settings = BotSettings()
+    if port_ := metrics_port if metrics_port is not None else settings.metrics_port:
+        assert storage.database_url
+        client = connect(storage.redis_url) if storage.redis_url else None
+        _serve_metrics(port_, metrics.registry_for(client=client, db=Database(storage.database_url, pool_size=1)))
+    preview.run(storage, host=host or settings.host, port=port)
 
 
 @db_app.command("upgrade")
@@ -226,16 +233,17 @@ def _exit_with(parent: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _fork(count: int) -> None:
-    """Run this command in `count` child processes: returns in each child; the parent waits for them, passes
-    SIGTERM/SIGINT on, and stops them all when one fails. Called before anything connects or starts a thread."""
+def _fork(count: int) -> int:
+    """Run this command in `count` child processes: returns each child's index (0…count-1) in it; the parent
+    waits for them, passes SIGTERM/SIGINT on, and stops them all when one fails. Called before anything connects
+    or starts a thread."""
     children: set[int] = set()
     parent = os.getpid()
-    for _ in range(count):
+    for index in range(count):
         pid = os.fork()
         if pid == 0:
             _exit_with(parent)
-            return
+            return index
         children.add(pid)
 
     def stop_all(signum: int = signal.SIGTERM, frame: FrameType | None = None) -> None:
@@ -268,6 +276,10 @@ def slack(
     processes: Annotated[
         int, typer.Option(min=1, max=64, help="HTTP processes sharing the port (SO_REUSEPORT); one per core.")
     ] = 1,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve GET /metrics here (default: METRICS_PORT); process K of --processes adds K."),
+    ] = None,
 ) -> None:
     """Run the Slack adapter (HTTP on /slack/events, or Socket Mode)."""
     from bot import slack as slack_adapter  # Bolt is imported only by the process that runs it
@@ -284,10 +296,11 @@ def slack(
         raise fail("--processes needs HTTP mode and a fixed --port.", 2)
     storage = _require(StorageSettings())
     assert storage.redis_url and storage.database_url
-    if processes > 1:
-        _fork(processes)
+    index = _fork(processes) if processes > 1 else 0
 
     async def run(service: CommandService) -> None:
+        if port_ := metrics_port if metrics_port is not None else settings.metrics_port:
+            _serve_metrics(port_ + index, metrics.registry_for(client=service.ctx.redis, db=service.ctx.db))
         adapter = slack_adapter.SlackAdapter(
             service, settings, redis_url=storage.redis_url or "", database_url=storage.database_url or ""
         )

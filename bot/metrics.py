@@ -6,13 +6,12 @@ accepting the post or edit) and HTTP 429s received from each platform (an aiohtt
 client session, so 429s the client libraries wait out themselves are counted too). Queue, job and credit
 figures come from the scrape-time collectors in `jobs.metrics`.
 
-HTTP processes (Slack in HTTP mode, preview) serve `GET /metrics` on their own port; the worker and the Discord
-adapter serve it on METRICS_PORT (`serve`).
+Every process serves `GET /metrics` on a port of its own, METRICS_PORT or `--metrics-port` (`serve` below), never
+on the ports the public reaches (the preview server's, the Slack app's).
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
@@ -22,7 +21,7 @@ import aiohttp
 import redis
 from aiohttp import web
 from aiohttp.typedefs import Middleware
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 from prometheus_client import start_http_server as _start_http_server
 
 from jobs.metrics import CreditCollector, QueueCollector
@@ -94,17 +93,8 @@ def ack_timer(platform: str, path: str) -> Middleware:
     return timer
 
 
-def add_metrics_route(app: web.Application, registry: CollectorRegistry) -> None:
-    """`GET /metrics` in the text format; collectors that query Redis or Postgres run off the event loop."""
-
-    async def metrics(request: web.Request) -> web.Response:
-        body = await asyncio.get_running_loop().run_in_executor(None, generate_latest, registry)
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-    app.router.add_get("/metrics", metrics)
-
-
 def serve(port: int, registry: CollectorRegistry, host: str = "0.0.0.0") -> WSGIServer:
-    """`GET /metrics` on `port` from a daemon thread (worker and Discord processes); returns the server."""
+    """`GET /metrics` on `port` from a daemon thread; returns the server. Collectors that query Redis or
+    Postgres run in that thread, never on an event loop."""
     server, _thread = _start_http_server(port, addr=host, registry=registry)
     return server

@@ -1,105 +1,174 @@
-"""`autoweb serve`: the preview server. `/p/<id>/` is a project's current version, `/p/<id>/v<n>/` any version."""
+"""`autoweb serve`: the preview server. `/p/<token>/` is a project's current version, `/p/<token>/v<n>/` any
+version and `/p/<token>/v<n>.zip` its download, where the token is the project's unguessable preview token.
+
+Nothing blocking runs on the event loop: the token lookup (one indexed query) and the file checks run on a small
+thread pool of their own, so a slow or locked database delays previews but never `/healthz` or other requests.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
-import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import redis
+import structlog
 from aiohttp import web
 
-from bot import metrics, readiness
-from jobs.errors import UnsafePath
-from jobs.generator import safe_join
+from bot import readiness
+from bot.preview_paths import BadPath, Target, parse
 from jobs.settings import JobSettings
 from storage.db import Database
-from storage.errors import NotFound, ServiceUnavailable
-from storage.projects import get_project
+from storage.errors import ServiceUnavailable
+from storage.projects import preview_of
 from storage.redis_client import connect
 from storage.settings import StorageSettings
 
 mimetypes.add_type("image/webp", ".webp")  # photos are WebP; slim systems' mime.types may not list it
 
-_VERSION = re.compile(r"^v(\d{1,6})$")
-_ZIP = re.compile(r"^v(\d{1,6})\.zip$")
+log = structlog.get_logger(__name__)
+
+LOOKUP_THREADS = 4
+"""Threads (and database connections) for preview lookups; further requests wait for one."""
+ROBOTS = "User-agent: *\nDisallow: /\n"
+"""Previews are not the published site: no crawler should index them."""
+CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'self'; font-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+"""Generated sites are static: their own stylesheet and pictures, no script, no inline style, no form, nothing
+from elsewhere. A preview may not be framed (no clickjacking) and the policy still holds for a hostile file."""
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+"""On every answer of the preview server, errors included. `no-referrer`: the token in a preview URL never leaves
+with a click on one of the site's links."""
 DB_KEY = web.AppKey("db", Database)
 SETTINGS_KEY = web.AppKey("settings", JobSettings)
 REDIS_KEY = web.AppKey("redis", redis.Redis)
+POOL_KEY = web.AppKey("pool", ThreadPoolExecutor)
+
+
+class _NotFound(Exception):
+    pass
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers.update(SECURITY_HEADERS)
 
 
 async def healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
+async def robots(request: web.Request) -> web.Response:
+    return web.Response(text=ROBOTS)
+
+
 async def project_file(request: web.Request) -> web.StreamResponse:
-    settings = request.app[SETTINGS_KEY]
-    project_id = int(request.match_info["project"])
-    parts = [p for p in request.match_info.get("path", "").split("/") if p]
-    if len(parts) == 1 and (m := _ZIP.match(parts[0])):  # /p/<id>/v<n>.zip: the whole version to download
-        archive = safe_join(settings.sites_dir, str(project_id), f"v{int(m.group(1))}.zip")
-        if not archive.is_file():
-            raise web.HTTPNotFound(text="Not found.")
-        return web.FileResponse(
-            archive,
-            headers={
-                "Content-Type": "application/zip",
-                "Content-Disposition": f'attachment; filename="project-{project_id}-v{int(m.group(1))}.zip"',
-            },
-        )
-    if parts and (m := _VERSION.match(parts[0])):
-        version, parts = int(m.group(1)), parts[1:]
-    else:
-        try:
-            with request.app[DB_KEY].session() as s:
-                version = get_project(s, project_id).current_version or 0
-        except NotFound:
-            raise web.HTTPNotFound(text="No such project.") from None
-        except ServiceUnavailable:
-            raise web.HTTPServiceUnavailable(text="Preview database unavailable, try again shortly.") from None
-    if not version:
-        raise web.HTTPNotFound(text="This project has no finished version yet.")
     try:
-        path = safe_join(settings.sites_dir, str(project_id), f"v{version}", *(parts or ["index.html"]))
-    except UnsafePath:
-        raise web.HTTPNotFound() from None
-    if path.is_dir():
-        path = path / "index.html"
-    if not path.is_file():
-        raise web.HTTPNotFound(text="Not found.")
+        target = parse(request.raw_path)
+    except BadPath as exc:
+        log.info("preview request refused", status=exc.status, reason=exc.reason, length=len(request.raw_path))
+        raise _client_error(exc.status) from None
+    if target.parts and target.parts[-1] == "robots.txt":
+        return web.Response(text=ROBOTS)
+    app = request.app
+    loop = asyncio.get_running_loop()
+    try:
+        found = await loop.run_in_executor(app[POOL_KEY], _locate, app[DB_KEY], app[SETTINGS_KEY].sites_dir, target)
+    except _NotFound:
+        raise web.HTTPNotFound(text="Not found.") from None
+    except ServiceUnavailable:
+        raise web.HTTPServiceUnavailable(text="Preview database unavailable, try again shortly.") from None
+    path, project_id = found
+    if target.archive:
+        name = f"project-{project_id}-v{target.version}.zip"
+        headers = {"Content-Type": "application/zip", "Content-Disposition": f'attachment; filename="{name}"'}
+        return web.FileResponse(path, headers=headers)
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return web.FileResponse(path, headers={"Content-Type": content_type, "X-Content-Type-Options": "nosniff"})
+    return web.FileResponse(path, headers={"Content-Type": content_type})
+
+
+def _locate(db: Database, sites_dir: Path, target: Target) -> tuple[Path, int]:
+    """(the file to send, the project id); runs on the lookup pool. Only files inside the version's own
+    directory (or its zip) are ever returned, after symlinks are resolved."""
+    with db.session() as s:
+        found = preview_of(s, target.token)
+    if found is None:
+        raise _NotFound
+    project_id, current = found
+    version = target.version or current
+    if not version:
+        raise _NotFound
+    project_dir = (sites_dir / str(project_id)).resolve()
+    if target.archive:
+        return _inside(project_dir / f"v{version}.zip", project_dir), project_id
+    version_dir = (project_dir / f"v{version}").resolve()
+    path = _inside(version_dir.joinpath(*target.parts), version_dir, allow_dir=True)
+    if path.is_dir():
+        path = _inside(path / "index.html", version_dir)
+    return path, project_id
+
+
+def _inside(path: Path, root: Path, *, allow_dir: bool = False) -> Path:
+    resolved = path.resolve()
+    if root != resolved and root not in resolved.parents:
+        raise _NotFound
+    if not (resolved.is_file() or (allow_dir and resolved.is_dir())):
+        raise _NotFound
+    return resolved
+
+
+def _client_error(status: int) -> web.HTTPException:
+    if status == 414:
+        return web.HTTPRequestURITooLong(text="Path too long.")
+    if status == 400:
+        return web.HTTPBadRequest(text="Bad path.")
+    return web.HTTPNotFound(text="Not found.")
 
 
 def make_app(storage: StorageSettings, settings: JobSettings | None = None) -> web.Application:
-    """The preview routes, plus /healthz, /readyz (PostgreSQL at head, and Redis when REDIS_URL is set) and
-    /metrics (queues from Redis when it is set, credits from the ledger)."""
+    """The preview routes, plus /robots.txt, /healthz (the process runs; touches nothing) and /readyz
+    (PostgreSQL at head, and Redis when REDIS_URL is set)."""
     assert storage.database_url
     app = web.Application()
-    db = app[DB_KEY] = Database(storage.database_url, pool_size=2)
+    db = app[DB_KEY] = Database(storage.database_url, pool_size=LOOKUP_THREADS)
     app[SETTINGS_KEY] = settings or JobSettings()
+    app[POOL_KEY] = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="preview-lookup")
     checks = [readiness.postgres_check(db)]
-    client = None
     if storage.redis_url:
         client = app[REDIS_KEY] = connect(storage.redis_url)
         checks.append(readiness.redis_check(client))
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/robots.txt", robots)
     readiness.add_readyz_route(app, checks)
-    metrics.add_metrics_route(app, metrics.registry_for(client=client, db=db))
-    app.router.add_get(r"/p/{project:\d{1,12}}/{path:.*}", project_file)
-    app.router.add_get(r"/p/{project:\d{1,12}}", _redirect)
+    app.router.add_get("/p/{token}/{path:.*}", project_file)
+    app.router.add_get("/p/{token}", _redirect)
 
-    async def close_db(app: web.Application) -> None:
+    async def close(app: web.Application) -> None:
+        app[POOL_KEY].shutdown(wait=False, cancel_futures=True)
         app[DB_KEY].dispose()
         if REDIS_KEY in app:
             app[REDIS_KEY].close()
 
-    app.on_cleanup.append(close_db)
+    app.on_response_prepare.append(_security_headers)
+    app.on_cleanup.append(close)
     return app
 
 
 async def _redirect(request: web.Request) -> web.Response:
-    raise web.HTTPMovedPermanently(f"/p/{request.match_info['project']}/")
+    try:
+        target = parse(request.raw_path + "/")
+    except BadPath as exc:
+        raise _client_error(exc.status) from None
+    raise web.HTTPMovedPermanently(f"/p/{target.token}/")
 
 
 def run(storage: StorageSettings, *, host: str, port: int, ready: Callable[[str], None] | None = None) -> None:

@@ -443,8 +443,8 @@ class Relay:
             log.warning("build failed", ref=ref, version_id=event.version_id, error=event.error, step=event.step)
             return Outgoing(text=messages.build_failed(event, ref))
         buttons = [Button(label=messages.button_open_preview(), url=event.preview_url)]
-        if event.preview_url:
-            buttons.append(Button(label=messages.button_download_zip(), url=f"{event.preview_url}v{event.version}.zip"))
+        if event.download_url:
+            buttons.append(Button(label=messages.button_download_zip(), url=event.download_url))
         if event.version > 1:
             back = event.version - 1
             buttons.append(

@@ -362,8 +362,8 @@ class CommandService:
             later = [v.number for v in projects.versions_of(s, project.id) if v.number > target.number]
             projects.make_live(s, project, target)
             name, number = project.name, target.number
-        kept = [self.ctx.settings.preview_url(project.id, n) for n in later[-1:]]
-        text = messages.rolled_back(name, number, self.ctx.settings.preview_url(project.id), kept)
+        kept = [self.ctx.settings.preview_url(project.preview_token, n) for n in later[-1:]]
+        text = messages.rolled_back(name, number, self.ctx.settings.preview_url(project.preview_token), kept)
         return Reply(text=text, project_id=project.id)
 
     def _images(self, c: _Context, command: Command) -> Reply:
@@ -436,7 +436,7 @@ class CommandService:
         if not versions:
             return Reply(text=messages.history(project.id, []), project_id=project.id)
         v = versions[-1]
-        preview = self.ctx.settings.preview_url(project.id) if project.current_version else None
+        preview = self.ctx.settings.preview_url(project.preview_token) if project.current_version else None
         return Reply(
             text=messages.project_status(project.id, project.name, v.number, v.status, v.step, v.progress, preview),
             project_id=project.id,

@@ -32,8 +32,8 @@ class BotSettings(BaseSettings):
     team_rate_per_minute: int = Field(60, ge=1)
     """Commands one team or guild may send per minute, all users together."""
     metrics_port: int | None = Field(None, ge=0, le=65535)
-    """Port of `GET /metrics` for `autoweb worker` and `autoweb discord` (unset or 0: not served). The HTTP
-    processes (slack, preview) serve /metrics on their own port."""
+    """Port of `GET /metrics` for `autoweb worker`, `discord`, `serve` and `slack` (unset or 0: not served); never
+    served on the public preview or Slack port."""
     rq_dashboard_username: str = "admin"
     rq_dashboard_password: SecretStr | None = None
     """Basic auth of `autoweb dashboard`; it refuses to start without a password."""

@@ -414,7 +414,8 @@ class SlackAdapter:
     # --- transports ---------------------------------------------------------------------------------------------
     def web_app(self) -> web.Application:
         """Bolt's aiohttp application: POST /slack/events for commands, events and interactivity, and the OAuth
-        pages (/slack/install, /slack/oauth_redirect) when enabled; plus GET /healthz, /readyz and /metrics."""
+        pages (/slack/install, /slack/oauth_redirect) when enabled; plus GET /healthz and /readyz (/metrics is on its
+        own port: `autoweb slack --metrics-port`)."""
 
         async def healthz(request: web.Request) -> web.Response:
             return web.Response(text="ok")
@@ -429,7 +430,6 @@ class SlackAdapter:
         readiness.add_readyz_route(
             application, [readiness.postgres_check(ctx.db), readiness.redis_check(ctx.redis), relay_ready]
         )
-        metrics.add_metrics_route(application, metrics.registry_for(client=ctx.redis, db=ctx.db))
         return application
 
 
@@ -440,7 +440,7 @@ def unparsable(body: bytes, content_type: str | None, timestamp: str | None) -> 
         return True
     try:
         parsed = parse_body(body.decode(), content_type.split(";")[0] if content_type else None)
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    except (ValueError, RecursionError):  # UnicodeDecodeError, JSONDecodeError; JSON nested past the stack
         return True
     return not isinstance(parsed, dict) or ("event" in parsed and not isinstance(parsed["event"], dict))
 
@@ -453,6 +453,7 @@ async def reject_unparsable(
     if request.method == "POST" and request.path == "/slack/events":
         body = await request.read()  # aiohttp keeps it: Bolt reads the same bytes again
         if unparsable(body, request.headers.get("Content-Type"), request.headers.get("X-Slack-Request-Timestamp")):
+            log.info("unparsable slack request refused", status=400, length=len(body))
             return web.Response(status=400, text="Bad request")
     return await handler(request)
 

@@ -39,6 +39,9 @@ STEPS = {
     "Packaging": (90, 98),
 }
 """Each step's share of the progress bar, in percent (start, end)."""
+TMP_GLOB = ".v*.tmp-*"
+"""A version is rendered into `.v<n>.tmp-<pid>` beside its final directory, then renamed into place; anything
+left by a killed work horse is swept by the reconciler."""
 
 
 def _percent(step: str, done: int, total: int) -> int:
@@ -102,6 +105,8 @@ def build_site(version_id: int) -> dict[str, Any]:
     report = _Reporter(ctx, project, version)
     report.publish(report.event(kind="started", step="Picking template", progress=5))
     step = "picking a template"
+    final = version_dir(ctx, project.id, version.number)
+    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     try:
         spec = _spec_for(ctx, project, version)
         report.publish(
@@ -114,14 +119,12 @@ def build_site(version_id: int) -> dict[str, Any]:
         )
         step = "rendering pages"
         components = ctx.catalog.components(generator.component_slugs(spec))
-        final = version_dir(ctx, project.id, version.number)
-        tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         generator.render_site(
             spec,
             components,
             tmp,
-            base_url=ctx.settings.preview_url(project.id),
+            base_url=ctx.settings.preview_url(project.preview_token),
             on_progress=report,
             photo_store=photo_store(ctx.settings.sites_dir, project.id),
         )
@@ -136,6 +139,8 @@ def build_site(version_id: int) -> dict[str, Any]:
         log.error("build failed", step=step, error=type(exc).__name__, detail=traceback.format_exc(limit=5))
         fail_version(ctx, version_id, step=step, reason=type(exc).__name__)
         raise BuildFailed(step, type(exc).__name__) from exc
+    finally:  # cancelled (StopJob), failed or stopped: no half-built directory stays behind
+        shutil.rmtree(tmp, ignore_errors=True)
     return _record_success(ctx, report, version_id, spec, final, zip_path)
 
 
@@ -201,7 +206,8 @@ def _record_success(
             kind="succeeded",
             step="Done",
             progress=100,
-            preview_url=ctx.settings.preview_url(version.project_id),
+            preview_url=ctx.settings.preview_url(project.preview_token),
+            download_url=ctx.settings.download_url(project.preview_token, version.number),
             site_path=str(site / "index.html"),
             zip_path=str(zip_path),
             pages=len(spec.pages),

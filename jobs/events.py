@@ -32,6 +32,7 @@ class ProgressEvent(BaseModel):
     """A milestone line, e.g. "Template: Artisan Bakery (food · warm)"."""
     project_name: str = ""
     preview_url: str | None = None
+    download_url: str | None = None
     site_path: str | None = None
     zip_path: str | None = None
     pages: int | None = None

@@ -34,6 +34,11 @@ MAX_IMAGE_BYTES = 4 * 1024 * 1024
 """Largest decoded picture accepted from the API."""
 MAX_IMAGE_SIDE = 2048
 """Largest width or height accepted, checked before the pixels are decoded (no decompression bombs)."""
+MAX_COPY_ANSWER = 1024 * 1024
+"""Largest answer body read from the copy endpoint (real answers are a few KB); reading stops past it."""
+MAX_IMAGE_ANSWER = 8 * 1024 * 1024
+"""Largest answer body read from the image endpoint (a base64 picture of MAX_IMAGE_BYTES, with room)."""
+READ_CHUNK = 64 * 1024
 HERO_SIZE = (1200, 800)
 """The size of the local hero; an API picture is cropped to it so the pages' layout does not change."""
 
@@ -117,7 +122,7 @@ class ApiProvider:
             return None
         return cls(url=settings.llm_api_url.rstrip("/"), key=settings.llm_api_key, model=settings.llm_model)
 
-    async def _post(self, path: str, payload: dict[str, Any]) -> Any:
+    async def _post(self, path: str, payload: dict[str, Any], limit: int) -> Any:
         headers = {"Authorization": f"Bearer {self.key.get_secret_value()}"}
         timeout = aiohttp.ClientTimeout(total=self.timeout)
         async with (
@@ -126,10 +131,18 @@ class ApiProvider:
         ):
             if response.status != 200:
                 raise ApiError(f"HTTP {response.status}")
-            return await response.json(content_type=None)
+            if response.content_length is not None and response.content_length > limit:
+                raise ApiError("answer too large")
+            body = bytearray()
+            async for chunk in response.content.iter_chunked(READ_CHUNK):
+                body += chunk
+                if len(body) > limit:  # stop reading: a hostile or broken provider may send without end
+                    raise ApiError("answer too large")
+        return json.loads(body)
 
-    def post(self, path: str, payload: dict[str, Any]) -> Any:
-        return asyncio.run(self._post(path, payload))
+    def post(self, path: str, payload: dict[str, Any], *, limit: int = MAX_COPY_ANSWER) -> Any:
+        """POST `payload` and parse the JSON answer; ApiError past `limit` bytes of answer (read no further)."""
+        return asyncio.run(self._post(path, payload, limit))
 
     def copy(self, brief: Brief, pack: str, name: str, email: str, local: Copy) -> Copy:
         """The API's words where they validate, the local copy otherwise (and for every key it may not touch)."""
@@ -171,6 +184,7 @@ class ApiProvider:
                     "n": 1,
                     "response_format": "b64_json",
                 },
+                limit=MAX_IMAGE_ANSWER,
             )
             data = answer["data"][0]["b64_json"]
             if not isinstance(data, str):

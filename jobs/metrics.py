@@ -3,7 +3,8 @@ job durations timed by the worker.
 
 Queue depth, jobs by status, workers and credits are *collected at scrape time* from Redis (RQ's queues and
 registries) and Postgres (the ledger), never counted in memory: they are exact whichever process is scraped, and
-every process that exports them reports the same values (query them with `max by (...)`).
+every process that exports them reports the same values (query them with `max by (...)`). The credit figures are
+kept incrementally: a process sums the ledger once, then only the rows written since (a primary-key range).
 
 Job durations are observed in the worker's *parent* process. RQ 3.0's `Worker` forks a work horse per job
 (`worker_classes.py: fork_work_horse`) and the horse ends with `os._exit()` (`base.py: main_work_horse`), so a
@@ -15,6 +16,7 @@ costs nothing, sees jobs killed by a timeout or a crash too, and the parent's or
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Iterator
 
@@ -32,7 +34,7 @@ from jobs.log_context import job_fields
 from jobs.overview import alive_workers
 from jobs.queue import QUEUE_NAMES, queue
 from storage.db import Database
-from storage.stats import credit_totals
+from storage.stats import CreditTally
 
 log = structlog.get_logger(__name__)
 
@@ -119,18 +121,21 @@ class QueueCollector(Collector):
 
 
 class CreditCollector(Collector):
-    """Credits held, captured and released (ever), and on hold now, summed from the ledger at scrape time."""
+    """Credits held, captured and released (ever), and on hold now, from the ledger at scrape time: each scrape
+    sums only the rows written since the last one (`CreditTally`), never the whole ledger again."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.tally = CreditTally()
+        self.lock = threading.Lock()
 
     def describe(self) -> list[Metric]:
         return []
 
     def collect(self) -> Iterator[Metric]:
         try:
-            with self.db.session() as s:
-                totals = credit_totals(s)
+            with self.lock, self.db.session() as s:
+                totals = self.tally.refresh(s)
         except Exception:
             log.warning("metrics: could not read the ledger totals", exc_info=True)
             yield _up("ledger", 0)

@@ -12,8 +12,11 @@ lock); `autoweb reconcile` runs one pass by hand.
 
 from __future__ import annotations
 
+import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import redis
 import structlog
@@ -22,7 +25,7 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
-from jobs.build_site import fail_version
+from jobs.build_site import TMP_GLOB, fail_version
 from jobs.context import JobContext
 from jobs.queue import BUILD_TIMEOUT, build_job_id
 from jobs.settings import JobSettings
@@ -52,6 +55,8 @@ class Pass:
     failed: list[int] = field(default_factory=list)
     """Versions recorded as failed by this pass (hold released, user told)."""
     pruned: int = 0
+    swept: int = 0
+    """Temporary build directories removed (left by work horses that were killed mid-build)."""
 
 
 def lost_versions(ctx: JobContext, *, grace: timedelta = GRACE) -> tuple[int, list[int]]:
@@ -88,7 +93,25 @@ def reconcile(ctx: JobContext, *, grace: timedelta = GRACE) -> Pass:
             result.failed.append(version_id)
     with ctx.db.session() as s:
         result.pruned = outbox.prune(s)
+    result.swept = sweep_build_dirs(ctx.settings.sites_dir, older_than=grace)
     return result
+
+
+def sweep_build_dirs(sites_dir: Path, *, older_than: timedelta = GRACE) -> int:
+    """Remove temporary build directories (`<project>/.v<n>.tmp-<pid>`) untouched for `older_than`: no build
+    runs that long, so their work horse is gone. Returns how many were removed."""
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for tmp in sites_dir.glob(f"*/{TMP_GLOB}"):
+        try:
+            if tmp.is_dir() and not tmp.is_symlink() and tmp.stat().st_mtime < cutoff:
+                shutil.rmtree(tmp)
+                removed += 1
+        except OSError as exc:  # removed meanwhile, or not ours to remove: the next pass sees it again
+            log.warning("could not sweep a build directory", path=str(tmp), error=type(exc).__name__)
+    if removed:
+        log.info("swept temporary build directories", count=removed)
+    return removed
 
 
 def run_if_due(connection: redis.Redis, *, interval: int = INTERVAL) -> Pass | None:

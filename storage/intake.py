@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from storage import ledger
 from storage.errors import InsufficientCredits
+from storage.models import new_preview_token
 
 _ACCEPT = f"""
 WITH ident AS MATERIALIZED (
@@ -43,8 +44,8 @@ ok AS (
 ),
 {ledger.WRITE_CTE},
 project AS (
-    INSERT INTO projects (owner_id, platform, team_id, name, prompt)
-    SELECT ins.user_id, %(platform)s, %(team_id)s, %(name)s, %(prompt)s FROM ins
+    INSERT INTO projects (owner_id, platform, team_id, name, prompt, preview_token)
+    SELECT ins.user_id, %(platform)s, %(team_id)s, %(name)s, %(prompt)s, %(preview_token)s FROM ins
     RETURNING id
 ),
 version AS (
@@ -98,6 +99,7 @@ def accept_build(
         "prompt": prompt,
         "cost": cost,
         "job_prefix": job_prefix,
+        "preview_token": new_preview_token(),
         "type": "hold",
         "key": f"hold:{request_key}",
         "actor": None,

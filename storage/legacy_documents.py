@@ -8,6 +8,7 @@ the migration, the documentation (docs/MIGRATION.md) and the tests agree on them
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +22,13 @@ MAX_ID_LENGTH = 64
 """Legacy ids are kept in `String(64)` columns (UUIDs have 36 characters, ObjectIds 24)."""
 MAX_SOURCE_ID_LENGTH = 200
 """`_id`s, as text, are kept in `String(200)` columns."""
+MAX_CREDITS = 10**9
+"""Most credits one legacy user document, or the documents merged into one user, may bring (far above any real
+balance, far below what would overflow a `bigint` sum); more is refused as an error in the data."""
+VALUE_LOST = frozenset({"bad_credits", "credits_too_large"})
+"""Rejection codes of users whose credits exist but could not be migrated: the report is not OK while any exist."""
+_NUMERIC_TEXT = re.compile(r"^[+]?(\d+|\d{1,3}(,\d{3})+)(\.0*)?$")
+"""`"1000"`, `"1,000"`, `"+25"`, `"25.0"`: whole, non-negative numbers written as text."""
 
 SUCCEEDED = frozenset({"completed", "complete", "done", "published", "live", "success", "succeeded", "ready"})
 FAILED = frozenset({"failed", "error", "errored"})
@@ -175,7 +183,10 @@ def when(value: Any, default: datetime | Callable[[], datetime]) -> datetime:
             parsed = None
     if parsed is None:
         return default if isinstance(default, datetime) else default()
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-05:00 is past the last datetime once in UTC
+        raise Refused("bad_date", f"date {str(value)[:40]!r} is out of range") from None
 
 
 def id_time(value: Any, now: datetime) -> Callable[[], datetime]:
@@ -203,6 +214,35 @@ def whole_number(value: Any) -> int | None:
     return number if number is not None and abs(number) < 2**62 else None
 
 
+def credits_of(doc: dict[str, Any]) -> int | None:
+    """A user document's `credits`: None when the field is absent or null (its transactions then count); else a
+    whole number from 0 to MAX_CREDITS (an int, `Decimal128("100")`, an integral float, `"1,000"`), or Refused
+    with the reason: a present value that cannot be read is never taken for "no credits"."""
+    raw = doc.get("credits")
+    if raw is None:
+        return None
+    shown = repr(raw)[:60]
+    number: int | None = None
+    if isinstance(raw, Decimal128):
+        value = raw.to_decimal()
+        number = int(value) if value.is_finite() and value == value.to_integral_value() else None
+    elif isinstance(raw, int) and not isinstance(raw, bool):
+        number = raw
+    elif isinstance(raw, float):
+        number = whole_number(raw)
+    elif isinstance(raw, str) and _NUMERIC_TEXT.match(raw.strip()):
+        number = int(raw.strip().lstrip("+").split(".")[0].replace(",", ""))
+    elif isinstance(raw, str) and raw.strip().startswith("-") and _NUMERIC_TEXT.match(raw.strip()[1:]):
+        number = -1
+    if number is None:
+        raise Refused("bad_credits", f"credits {shown} is not a whole number")
+    if number < 0:
+        raise Refused("bad_credits", f"credits {shown} is negative")
+    if number > MAX_CREDITS:
+        raise Refused("credits_too_large", f"credits {shown} is beyond the limit of {MAX_CREDITS:,}")
+    return number
+
+
 def normal_email(value: Any) -> str | None:
     """The merge key of an email: stripped and lower-cased; None when there is no usable address."""
     if not isinstance(value, str) or "@" not in value:
@@ -220,7 +260,7 @@ def parse_user(doc: dict[str, Any], now: datetime) -> LegacyUserDoc:
         email=email,
         display_email=display,
         name=name[:200],
-        credits=whole_number(doc.get("credits")),
+        credits=credits_of(doc),
         created_at=when(doc.get("created_at"), id_time(doc["_id"], now)),
     )
 

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from storage.legacy_documents import (
+    MAX_CREDITS,
     LegacyProjectDoc,
     LegacyTransactionDoc,
     LegacyUserDoc,
@@ -38,6 +39,7 @@ from storage.legacy_writer import (
     save_rejections,
     set_balances,
 )
+from storage.models import new_preview_token
 
 Doc = TypeVar("Doc", LegacyUserDoc, LegacyProjectDoc, LegacyTransactionDoc)
 
@@ -100,6 +102,7 @@ def migrate_users(session: Session, docs: Sequence[dict[str, Any]], run: RunCont
         if owner is None and user.email:
             first[user.email] = user
         accepted.append((user, owner if owner is not None else user))
+    accepted = _within_merged_cap(session, accepted, rejected)
     new = [user for user, owner in accepted if owner is user]
     ids = {user.legacy_id: i for user, i in zip(new, allocate_ids(session, "users", len(new)), strict=True)}
     copy_rows(
@@ -119,6 +122,39 @@ def migrate_users(session: Session, docs: Sequence[dict[str, Any]], run: RunCont
     )
     save_rejections(session, rejected)
     return BatchResult(written=len(accepted), rejected=len(rejected))
+
+
+def _within_merged_cap(
+    session: Session, accepted: list[tuple[LegacyUserDoc, int | LegacyUserDoc]], rejected: list[Rejection]
+) -> list[tuple[LegacyUserDoc, int | LegacyUserDoc]]:
+    """The accepted documents whose credits keep their user's merged total within MAX_CREDITS; a document that
+    would take it past is rejected (`credits_too_large`), and the report is then not OK."""
+    existing_ids = sorted({o for _, o in accepted if isinstance(o, int)})
+    totals: dict[int | str, int] = {}
+    if existing_ids:
+        totals.update(
+            (int(r.user_id), int(r.total))
+            for r in session.execute(
+                text(
+                    "SELECT user_id, coalesce(sum(credits), 0) AS total FROM legacy_users "
+                    "WHERE user_id = ANY(:ids) GROUP BY user_id"
+                ),
+                {"ids": existing_ids},
+            )
+        )
+    kept = []
+    for user, owner in accepted:
+        key = owner if isinstance(owner, int) else owner.legacy_id
+        total = totals.get(key, 0) + (user.credits or 0)
+        if total > MAX_CREDITS:
+            reason = (
+                f"credits {user.credits:,} would bring the merged user's total to {total:,}, beyond {MAX_CREDITS:,}"
+            )
+            rejected.append(Rejection("users", user.source_id, user.legacy_id, "credits_too_large", reason))
+            continue
+        totals[key] = total
+        kept.append((user, owner))
+    return kept
 
 
 def _users_by_email(session: Session, emails: list[str]) -> Iterable[tuple[str, int]]:
@@ -251,10 +287,10 @@ def _write_projects(session: Session, accepted: list[tuple[LegacyProjectDoc, int
         session,
         "projects",
         ("id", "owner_id", "platform", "team_id", "name", "prompt", "current_version", "legacy_id", "created_at",
-         "updated_at"),
+         "updated_at", "preview_token"),
         (
             (pid, owner, "legacy", "", p.name, p.prompt, 1 if p.status == "succeeded" else None, p.legacy_id,
-             p.created_at, p.updated_at)
+             p.created_at, p.updated_at, new_preview_token())
             for (p, owner), pid in rows
         ),
     )  # fmt: skip

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from storage.legacy_balances import expected_balances_sql
+from storage.legacy_documents import VALUE_LOST
 
 COLLECTIONS = ("users", "projects", "credit_transactions")
 MIGRATED_SQL = {
@@ -247,7 +248,13 @@ def _balances(session: Session) -> list[BalanceCheck]:
 
 
 def _problems(collections: list[CollectionCount], balances: list[BalanceCheck]) -> list[str]:
-    problems = [
+    users = next((c for c in collections if c.collection == "users"), None)
+    lost = [
+        f"users {code}: {n} document(s) with credits that could not be migrated (listed under rejected)"
+        for code, n in (users.reasons.items() if users else ())
+        if code in VALUE_LOST
+    ]
+    problems = lost + [
         f"{c.collection}: {c.missing} document(s) neither migrated nor rejected"
         if c.missing > 0
         else f"{c.collection}: {-c.missing} more row(s) in Postgres than documents in MongoDB"

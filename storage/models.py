@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,14 @@ VERSION_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 class Base(DeclarativeBase):
     pass
+
+
+PREVIEW_TOKEN_BYTES = 24
+"""192 random bits per preview token (32 URL-safe characters)."""
+
+
+def new_preview_token() -> str:
+    return secrets.token_urlsafe(PREVIEW_TOKEN_BYTES)
 
 
 def _now() -> Mapped[datetime]:
@@ -70,6 +79,7 @@ class ChatIdentity(Base):
 
 class Project(Base):
     __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("preview_token", name="uq_projects_preview_token"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -79,6 +89,8 @@ class Project(Base):
     prompt: Mapped[str] = mapped_column(Text)
     current_version: Mapped[int | None] = mapped_column(Integer)
     legacy_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    preview_token: Mapped[str] = mapped_column(String(64), default=new_preview_token)
+    """The unguessable part of the project's preview links (`/p/<token>/`); the id alone serves nothing."""
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = _now()
 

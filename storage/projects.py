@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,16 @@ def get_project(session: Session, project_id: int, *, lock: bool = False) -> Pro
     if project is None:
         raise NotFound(f"project {project_id}")
     return project
+
+
+def preview_of(session: Session, token: str) -> tuple[int, int | None] | None:
+    """(project id, current version) of the project whose preview token is `token`, or None. The preview
+    server's only query: it waits at most a moment for locks, so a held lock never ties up its threads."""
+    session.execute(text("SET LOCAL lock_timeout = '2s'; SET LOCAL statement_timeout = '5s'"))
+    row = session.execute(
+        select(Project.id, Project.current_version).where(Project.preview_token == token)
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
 def visible_projects(session: Session, *, user_id: int, platform: str, team_id: str, limit: int = 10) -> list[Project]:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.commands import Actor
 from storage.db import Database
-from storage.models import CreditTransaction, User
+from storage.models import CreditTransaction, Project, User
 
 
 def actor(
@@ -43,3 +43,9 @@ def assert_ledger_consistent(db: Database) -> None:
             assert 0 <= held <= bal
             running[t.user_id] = (bal, held)
     assert {u: running.get(u, (0, 0)) for u in users} == users
+
+
+def preview_token(db: Database, project_id: int) -> str:
+    """The project's preview token (the path part of its preview links)."""
+    with db.session() as s:
+        return s.execute(select(Project.preview_token).where(Project.id == project_id)).scalar_one()

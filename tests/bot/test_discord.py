@@ -187,7 +187,7 @@ def test_a_build_is_deferred_then_gets_a_thread_a_live_status_and_a_final_embed(
     assert content(posts[1].result).startswith("✓ Template: ")
     assert len(posts) == 3 and posts[-1].result["id"] == final["id"]
     embed = final["embeds"][0]
-    preview = f"https://preview.example.com/p/{project.id}/"
+    preview = f"https://preview.example.com/p/{project.preview_token}/"
     assert embed["url"] == preview and embed["title"].startswith(f"✅ Sweet Crumbs v1 is live: {preview}")
     assert "10 credits charged · 40 left" in embed["description"] and final["content"] == ""
     assert [(b["label"], b["url"]) for b in buttons(final)] == [

@@ -110,12 +110,14 @@ def test_a_build_then_three_photos_in_the_console_puts_them_in_hero_and_gallery(
 def test_the_preview_serves_photos_as_webp(service, ctx, run_jobs, storage_settings, job_settings):
     from bot.preview import make_app
     from tests.bot.test_preview import fetch
+    from tests.helpers import preview_token
 
     pid = built(service, run_jobs)
     shot = Incoming(name="hall.jpg", data=jpeg(1400, 900, (50, 80, 90)))
     assert service.handle_files(actor(), f"images #{pid}", [shot]).version_id is not None and run_jobs()
     name = next((ctx.settings.sites_dir / str(pid) / "v2" / "images").glob("photo-*-400.webp")).name
-    status, body, kind = fetch(make_app(storage_settings, job_settings), f"/p/{pid}/images/{name}")[0]
+    token = preview_token(ctx.db, pid)
+    status, body, kind = fetch(make_app(storage_settings, job_settings), f"/p/{token}/images/{name}")[0]
     assert (status, kind, body[:4], body[8:12]) == (200, "image/webp", b"RIFF", b"WEBP")
 
 

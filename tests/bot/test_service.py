@@ -24,7 +24,7 @@ from jobs.settings import JobSettings
 from storage.catalog import load_package_data
 from storage.models import CreditTransaction, Project, ProjectVersion, User
 from storage.settings import StorageSettings
-from tests.helpers import actor
+from tests.helpers import actor, preview_token
 
 PROMPT = "a landing page for Sweet Crumbs, a bakery in Leeds, with a menu and contact page"
 CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
@@ -178,9 +178,9 @@ def test_rollback_makes_an_old_version_live_at_once_and_free(service, ctx, run_j
     before = written(ctx)
 
     reply = service.handle(actor(), f"rollback #{pid} v1")
-    settings = ctx.settings
+    settings, token = ctx.settings, preview_token(ctx.db, pid)
     assert reply.text == messages.rolled_back(
-        "Sweet Crumbs", 1, settings.preview_url(pid), [settings.preview_url(pid, 2)]
+        "Sweet Crumbs", 1, settings.preview_url(token), [settings.preview_url(token, 2)]
     )
     assert not run_jobs()  # nothing was queued: nothing is built
     assert [v.number for v in versions(ctx, pid)] == [1, 2]
@@ -194,7 +194,7 @@ def test_rollback_makes_an_old_version_live_at_once_and_free(service, ctx, run_j
     again = service.handle(actor(), f"rollback #{pid} 1")  # the bare number works too
     assert again.text == messages.already_live(pid, 1)
     forward = service.handle(actor(), f"rollback #{pid} 2")
-    assert forward.text == messages.rolled_back("Sweet Crumbs", 2, settings.preview_url(pid), [])
+    assert forward.text == messages.rolled_back("Sweet Crumbs", 2, settings.preview_url(token), [])
 
     service.handle(actor(), f"rollback #{pid} v1")
     edit = service.handle(actor(), f"edit #{pid} add a faq")
@@ -270,7 +270,7 @@ def test_status_projects_and_history_follow_a_build(service, ctx, run_jobs):
     assert service.handle(actor(), f"history #{pid}").text == messages.history(pid, [(1, "build", "queued", "")])
 
     assert run_jobs()
-    preview = f"https://preview.example.com/p/{pid}/"
+    preview = f"https://preview.example.com/p/{preview_token(ctx.db, pid)}/"
     status = service.handle(actor(), f"status #{pid}")
     assert status.text == messages.project_status(pid, "Sweet Crumbs", 1, "succeeded", "done", 100, preview)
     assert status.text == f"#{pid} Sweet Crumbs v1: succeeded · {preview}"

@@ -161,7 +161,7 @@ def test_a_build_gets_a_thread_with_a_live_status_milestones_and_a_final_message
     assert posts[-1] == text_of(final) and len(posts) == 3
     assert "10 credits charged · 40 left" in text_of(final) and messages.THREAD_HINT in text_of(final)
     buttons = blocks_of(final)[1]["elements"]
-    preview = f"https://preview.example.com/p/{project.id}/"
+    preview = f"https://preview.example.com/p/{project.preview_token}/"
     assert [(b["text"]["text"], b.get("url")) for b in buttons] == [
         ("Open preview", preview),
         ("Download zip", f"{preview}v1.zip"),

@@ -1,5 +1,5 @@
 """Prometheus metrics, scraped over HTTP after real work: a forking `autoweb worker` process with its metrics port,
-the preview server's /metrics, and the Slack adapter's /metrics (ack, relay latency, 429s)."""
+the metrics port of the preview and Slack processes (ack, relay latency, 429s), never their public port."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from wsgiref.simple_server import WSGIServer
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -34,6 +37,15 @@ def value(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
+@contextmanager
+def server_closed(server: WSGIServer) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def scrape(url: str) -> str:
     status, body = get(url)
     assert status == 200, body
@@ -45,7 +57,11 @@ def test_worker_and_preview_metrics_after_real_builds(
 ):
     for i in range(3):
         assert service.handle(actor(f"user{i}"), f"build {PROMPT}").version_id is not None
-    with serve_app(make_app(storage_settings, job_settings)) as preview:
+    metrics_port = free_port()
+    server = metrics.serve(metrics_port, metrics.registry_for(client=ctx.redis, db=ctx.db), host="127.0.0.1")
+    with serve_app(make_app(storage_settings, job_settings)) as preview, server_closed(server):
+        assert get(f"{preview}/metrics")[0] == 404  # not on the public port
+        preview = f"http://127.0.0.1:{metrics_port}"
         before = scrape(f"{preview}/metrics")
         assert value(before, "autoweb_queue_depth", queue=BUILDS) == 3
         assert value(before, "autoweb_jobs", queue=BUILDS, status="queued") == 3
@@ -95,7 +111,14 @@ def test_worker_and_preview_metrics_after_real_builds(
 
 
 def test_slack_metrics_count_acks_relay_latency_and_429s(slack, fake_slack, ctx, run_jobs):  # noqa: F811
-    metrics_url = slack.url.replace("/slack/events", "/metrics")
+    assert get(slack.url.replace("/slack/events", "/metrics"))[0] == 404  # not on the public port
+    port = free_port()  # what `autoweb slack --metrics-port N` serves, in the adapter's process
+    server = metrics.serve(port, metrics.registry_for(client=ctx.redis, db=ctx.db), host="127.0.0.1")
+    with server_closed(server):
+        _slack_metrics(f"http://127.0.0.1:{port}/metrics", fake_slack, slack, run_jobs)
+
+
+def _slack_metrics(metrics_url: str, fake_slack, slack, run_jobs) -> None:  # noqa: F811
     before = scrape(metrics_url)
     fake_slack.rate_limit("chat.update", times=1, retry_after=1)
     assert slack.command(f"build {PROMPT}")[0] == 200

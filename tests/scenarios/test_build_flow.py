@@ -11,7 +11,7 @@ from bot import messages
 from bot.progress_feed import ProgressFeed
 from jobs.queue import BUILDS, queue
 from storage.models import CreditTransaction, ProjectMessage, ProjectVersion, User
-from tests.helpers import actor
+from tests.helpers import actor, preview_token
 
 PROMPT = "a landing page for Sweet Crumbs, a bakery in Leeds, with a menu and contact page"
 
@@ -34,7 +34,7 @@ def test_build_command_queues_a_job_and_the_worker_builds_the_site(service, ctx,
     feed.close()
     assert kinds[0] == "started" and kinds[-1] == "succeeded" and "step" in kinds
     assert final is not None and final.credits == 10 and final.balance == 40 and final.pages == 3
-    assert final.preview_url == f"https://preview.example.com/p/{reply.project_id}/"
+    assert final.preview_url == f"https://preview.example.com/p/{preview_token(ctx.db, reply.project_id)}/"
 
     site = Path(final.site_path or "").parent
     assert site == ctx.settings.sites_dir.resolve() / str(reply.project_id) / "v1"
