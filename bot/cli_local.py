@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bot import commands, console, preview
+from bot.chat_text import for_console
 from bot.cli import VAR, _terminate, app, fail, out
 from bot.errors import UserError
 from bot.runtime import configure_logging, explain, open_service, storage_for_demo
@@ -27,7 +28,7 @@ def demo(
     try:
         commands.parse(f"build {prompt}")
     except UserError as exc:
-        raise fail(exc.message, 2) from None
+        raise fail(for_console(exc.message), 2) from None
     signal.signal(signal.SIGTERM, _terminate)
     if serve:  # the links the demo prints point at the server it is about to run
         os.environ.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")

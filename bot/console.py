@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from bot import attachments, messages
+from bot.chat_text import for_console
 from bot.commands import Actor
 from bot.progress_feed import ProgressFeed
 from bot.service import CommandService, Reply
@@ -60,7 +61,7 @@ class ConsoleChat:
             reply = self.service.handle_files(self.actor(), text, attachments.read_local(files))
         else:
             reply = self.service.handle(self.actor(), text)
-        self.console.print(reply.text, markup=False, highlight=False)
+        self.console.print(for_console(reply.text), markup=False, highlight=False)
         return reply
 
     def follow(
@@ -83,7 +84,9 @@ class ConsoleChat:
                 if event is None or event.version_id != version_id:
                     continue
                 if event.detail:
-                    bar.console.print(f" ✓ {event.detail}", markup=False, highlight=False)
+                    bar.console.print(
+                        " " + for_console(messages.milestone(event.detail)), markup=False, highlight=False
+                    )
                 if event.terminal:
                     for task in tasks.values():
                         bar.update(task, completed=bar.tasks[task].total)
@@ -101,10 +104,10 @@ class ConsoleChat:
         if event.kind == "succeeded":
             site, archive = _shown(Path(event.site_path or "")), _shown(Path(event.zip_path or ""))
             text = messages.console_done(time.monotonic() - started, site, archive, event, serving=self.serving)
-            self.console.print(text, markup=False, highlight=False)
+            self.console.print(for_console(text), markup=False, highlight=False)
             return True
         text = messages.build_cancelled(event) if event.kind == "cancelled" else messages.build_failed(event, "-")
-        self.console.print(text, markup=False, highlight=False)
+        self.console.print(for_console(text), markup=False, highlight=False)
         return False
 
     def close(self) -> None:

@@ -25,7 +25,7 @@ import yarl
 from discord import app_commands
 from discord.http import Route
 
-from bot import attachments, commands, messages, metrics
+from bot import attachments, chat_text, commands, messages, metrics
 from bot.chat_sink import ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.errors import UserError
@@ -54,10 +54,17 @@ INVITE_PERMISSIONS = discord.Permissions(
 """What the bot asks for in its invite URL (docs/DISCORD.md shows the integer and its arithmetic)."""
 INVITE_SCOPES = ("bot", "applications.commands")
 MENTION = re.compile(r"<@!?\d+>")
+NO_MENTIONS = discord.AllowedMentions.none()
+"""On every message the bot sends or edits: nothing in it may ping (`@everyone`, `<@id>`, `<@&role>` in a name)."""
 
 
 def fit(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return chat_text.cut(text, limit)
+
+
+def render_text(text: str, limit: int = 2000) -> str:
+    """Any text we show on Discord (content, embeds, follow-ups): user parts escaped, at most `limit` long."""
+    return fit(chat_text.for_discord(text), limit)
 
 
 def render(message: Outgoing) -> dict[str, Any]:
@@ -65,16 +72,17 @@ def render(message: Outgoing) -> dict[str, Any]:
     buttons: links open a URL, the others carry their command in the custom_id."""
     buttons: list[dict[str, Any]] = []
     for b in message.buttons:
-        button: dict[str, Any] = {"type": 2, "label": fit(b.label, 80)}
+        button: dict[str, Any] = {"type": 2, "label": fit(chat_text.plain(b.label), 80)}
         button.update({"style": 5, "url": b.url} if b.url else {"style": 2, "custom_id": f"{BUTTON_PREFIX}{b.command}"})
         buttons.append(button)
     rows = [{"type": 1, "components": buttons[i : i + 5]} for i in range(0, len(buttons), 5)][:5]
     link = next((b.url for b in message.buttons if b.url), None)
+    mentions = NO_MENTIONS.to_dict()
     if link is None:
-        return {"content": fit(message.text, 2000), "embeds": [], "components": rows}
+        return {"content": render_text(message.text), "embeds": [], "components": rows, "allowed_mentions": mentions}
     title, _, rest = message.text.partition("\n")
-    embed = {"title": fit(title, 256), "description": fit(rest, 4096), "url": link, "color": COLOUR}
-    return {"content": "", "embeds": [embed], "components": rows}
+    embed = {"title": render_text(title, 256), "description": render_text(rest, 4096), "url": link, "color": COLOUR}
+    return {"content": "", "embeds": [embed], "components": rows, "allowed_mentions": mentions}
 
 
 class DiscordSink:
@@ -98,7 +106,8 @@ class DiscordSink:
 
     async def open_thread(self, team_id: str, channel_id: str, message: Outgoing) -> ThreadRef:
         message_id = await self.send(channel_id, message)
-        return await self.start_thread(team_id, channel_id, message_id, message.text.partition("\n")[0])
+        title = chat_text.plain(message.text).partition("\n")[0]
+        return await self.start_thread(team_id, channel_id, message_id, title)
 
     async def post(self, where: ThreadRef, message: Outgoing) -> str:
         return await self.send(where.thread_id or where.channel_id, message)
@@ -139,7 +148,10 @@ class AutowebClient(discord.Client):
         # (enable it in the developer portal too); without it, "@bot <change>" in the thread still works.
         intents.message_content = adapter.settings.discord_message_content
         super().__init__(
-            intents=intents, max_ratelimit_timeout=MAX_RATELIMIT_WAIT, http_trace=metrics.rate_limit_trace(PLATFORM)
+            intents=intents,
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
+            http_trace=metrics.rate_limit_trace(PLATFORM),
+            allowed_mentions=NO_MENTIONS,  # discord.py's default for every send and edit it makes
         )
         self.adapter = adapter
         self.tree = app_commands.CommandTree(self)
@@ -210,20 +222,20 @@ class DiscordAdapter:
         reply = await self.handle(actor, text)
         if reply.ephemeral and not private:  # the "thinking…" placeholder is public: swap it for a private note
             await interaction.delete_original_response()
-            await interaction.followup.send(fit(reply.text, 2000), ephemeral=True)
+            await interaction.followup.send(render_text(reply.text), ephemeral=True, allowed_mentions=NO_MENTIONS)
         elif reply.ephemeral:
-            await interaction.edit_original_response(content=fit(reply.text, 2000))
+            await interaction.edit_original_response(content=render_text(reply.text), allowed_mentions=NO_MENTIONS)
         else:
-            embed = discord.Embed(description=fit(reply.text, 4096), colour=COLOUR)
-            shown = await interaction.edit_original_response(embed=embed)
+            embed = discord.Embed(description=render_text(reply.text, 4096), colour=COLOUR)
+            shown = await interaction.edit_original_response(embed=embed, allowed_mentions=NO_MENTIONS)
             try:
                 await self.deliver(actor, reply, str(shown.id), accepted)
             except discord.Forbidden:
                 notice = messages.discord_cannot_start_thread(reply.project_id)
-                await interaction.followup.send(notice, ephemeral=True)
+                await interaction.followup.send(render_text(notice), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     async def on_button(self, interaction: discord.Interaction) -> None:
-        """Roll back / Cancel. The id is the button's on its message, so a double click is one request."""
+        """Roll back / Cancel. The id is the click's own (the interaction's): a second click later acts again."""
         data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
         if interaction.type is not discord.InteractionType.component or not custom_id.startswith(BUTTON_PREFIX):
@@ -234,11 +246,10 @@ class DiscordAdapter:
         except discord.HTTPException as exc:
             log.warning("could not defer a button click", status=exc.status, code=exc.code)
             return
-        message = interaction.message.id if interaction.message else interaction.id
-        actor = self._actor(interaction, f"button:{message}:{custom_id}")
+        actor = self._actor(interaction, f"button:{interaction.id}")  # per click: a replay repeats the id
         reply = await self.handle(actor, custom_id.removeprefix(BUTTON_PREFIX))
         if reply.ephemeral or reply.version_id is None or await self.relay.is_open(reply.version_id):
-            await interaction.followup.send(fit(reply.text, 2000), ephemeral=True)
+            await interaction.followup.send(render_text(reply.text), ephemeral=True, allowed_mentions=NO_MENTIONS)
         else:
             await self.deliver(actor, reply, None, accepted)
 
@@ -317,7 +328,7 @@ class DiscordAdapter:
         rows = await self._sync(lambda: self._visible_projects(actor))
         wanted = current.strip().lstrip("#").lower()
         return [
-            app_commands.Choice(name=fit(f"#{pid} {name}", 100), value=pid)
+            app_commands.Choice(name=fit(f"#{pid} {chat_text.clean(name)}", 100), value=pid)
             for pid, name in rows
             if wanted in f"{pid} {name}".lower()
         ][:25]

@@ -1,4 +1,7 @@
-"""Every line of text the bot shows a user, one function each (tests assert on the same functions)."""
+"""Every line of text the bot shows a user, one function each (tests assert on the same functions).
+
+Every part that came from a person goes through `user()` (bot/chat_text.py): each surface escapes those parts.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.chat_text import clean, user
 from jobs.events import ProgressEvent
 from jobs.overview import QueueState
 from storage.stats import FailedVersion
@@ -31,7 +35,7 @@ def ordinal(n: int) -> str:
 # --- grammar ------------------------------------------------------------------------------------------------
 def unknown_command(verb: str, suggestion: str | None) -> str:
     hint = f" Did you mean `{CMD} {suggestion}`?" if suggestion else ""
-    return f"I don't know `{verb}`.{hint} `{CMD} help` lists everything."
+    return f"I don't know `{user(verb)}`.{hint} `{CMD} help` lists everything."
 
 
 def empty_prompt(verb: str) -> str:
@@ -112,8 +116,8 @@ def not_admin() -> str:
     return "Only admins can grant credits. Nothing was changed."
 
 
-def unknown_user(user: str) -> str:
-    return f"I don't know `{user}` yet: they need to use `{CMD}` once first. Nothing was granted."
+def unknown_user(who: str) -> str:
+    return f"I don't know `{user(who)}` yet: they need to use `{CMD}` once first. Nothing was granted."
 
 
 def no_such_project(project: int) -> str:
@@ -126,7 +130,7 @@ def no_such_version(project: int, version: int) -> str:
 
 def rolled_back(name: str, version: int, preview: str, kept: Sequence[str]) -> str:
     later = f" Later versions are kept: {kept[-1]}" if kept else ""
-    return f"↩️ {name} v{version} is live again: {preview} (instant, no charge).{later}"
+    return f"↩️ {user(name)} v{version} is live again: {preview} (instant, no charge).{later}"
 
 
 def already_live(project: int, version: int) -> str:
@@ -153,11 +157,11 @@ def build_accepted(name: str, project: int, version: int, position: int | None, 
         else ("next in line" if position == 0 else f"queued, {ordinal(position + 1)} in line")
     )
     what = f"project #{project}" if version == 1 else f"project #{project} v{version}"
-    return f"🧱 {name} · {what} · {where} · {held} credits held"
+    return f"🧱 {user(name)} · {what} · {where} · {held} credits held"
 
 
-def granted(amount: int, user: str, balance: int) -> str:
-    return f"Granted {amount:,} credits to {user}. Their balance is now {balance:,}."
+def granted(amount: int, who: str, balance: int) -> str:
+    return f"Granted {amount:,} credits to {user(who)}. Their balance is now {balance:,}."
 
 
 OPERATION_WORDS = {
@@ -181,19 +185,37 @@ def credits_summary(balance: int, held: int, recent: Sequence[tuple[str, int, st
     return "\n".join(lines)
 
 
+IMPORTED = "imported"
+"""The state `projects_list` and `history` show for a project migrated from the legacy app."""
+IMPORTED_NOTE = "imported from the old AutoWebIQ app, not hosted here"
+
+
 def projects_list(rows: Sequence[tuple[int, str, int | None, str]]) -> str:
+    """`rows`: (id, name, live version, state of the newest version, or IMPORTED) per project."""
     if not rows:
         return f"No projects yet. Start one with `{CMD} build …`."
     return "Your projects:\n" + "\n".join(
-        f"• #{pid} {name} · " + (f"v{current} live" if current else "not built yet") + f" · {state}"
+        f"• #{pid} {user(name)} · "
+        + (IMPORTED_NOTE if state == IMPORTED else (f"v{current} live" if current else "not built yet") + f" · {state}")
         for pid, name, current, state in rows
+    )
+
+
+def imported_status(project: int, name: str) -> str:
+    return f"#{project} {user(name)}: {IMPORTED_NOTE}, so it has no preview link. `{CMD} build …` starts a new site."
+
+
+def imported_unchangeable(project: int) -> str:
+    return (
+        f"#{project} was {IMPORTED_NOTE}, so it can't be edited, rolled back or given new images. "
+        f"Start a new site with `{CMD} build …`. Nothing was charged."
     )
 
 
 def project_status(
     project: int, name: str, version: int, state: str, step: str, progress: int, preview: str | None
 ) -> str:
-    line = f"#{project} {name} v{version}: {state}"
+    line = f"#{project} {user(name)} v{version}: {state}"
     if state in ("queued", "running"):
         line += (f" · {step}" if step and step != state else "") + f" · {progress} %"
     if preview:
@@ -208,14 +230,14 @@ def history(project: int, rows: Sequence[tuple[int, str, str, str]], live: int |
     return f"History of #{project}:\n" + "\n".join(
         f"• v{n} {kind} · {state}"
         + (" · live" if n == live else "")
-        + (f" · {textwrap.shorten(what, 60, placeholder=' …')}" if what else "")
+        + (f" · {user(textwrap.shorten(what, 60, placeholder=' …'))}" if what else "")
         for n, kind, state, what in rows
     )
 
 
 def templates_list(rows: Sequence[tuple[str, str, str]], category: str | None) -> str:
     if not rows:
-        return f"No templates in `{category}`. Try `{CMD} templates` for all of them."
+        return f"No templates in `{user(category)}`. Try `{CMD} templates` for all of them."
     return "Templates:\n" + "\n".join(f"• {name} ({cat} · {style})" for name, cat, style in rows)
 
 
@@ -235,22 +257,22 @@ def progress_line(event: ProgressEvent) -> str:
 
 
 def build_succeeded(event: ProgressEvent) -> str:
-    finish = f"\n   {event.detail}" if event.detail else ""  # what would complete the site, from the job
+    finish = f"\n   {user(event.detail)}" if event.detail else ""  # what would complete the site, from the job
     return (
-        f"✅ {event.project_name} v{event.version} is live: {event.preview_url}\n"
+        f"✅ {user(event.project_name)} v{event.version} is live: {event.preview_url}\n"
         f"   {event.pages} pages · {event.credits} credits charged · {event.balance} left{finish}"
     )
 
 
 def build_failed(event: ProgressEvent, ref: str) -> str:
     return (
-        f"❌ v{event.version} of {event.project_name} failed while {event.step}. "
+        f"❌ v{event.version} of {user(event.project_name)} failed while {event.step}. "
         f"Your {event.credits} credits are back (ref {ref}). Try again with `{CMD} build …`."
     )
 
 
 def build_cancelled(event: ProgressEvent) -> str:
-    return f"⏹ v{event.version} of {event.project_name} was cancelled. Your {event.credits} credits are back."
+    return f"⏹ v{event.version} of {user(event.project_name)} was cancelled. Your {event.credits} credits are back."
 
 
 # --- console ------------------------------------------------------------------------------------------------
@@ -302,7 +324,7 @@ def status_finished(event: ProgressEvent, elapsed: float) -> str:
 
 
 def milestone(detail: str) -> str:
-    return f"✓ {detail}"
+    return f"✓ {user(detail)}"
 
 
 def build_succeeded_in_thread(event: ProgressEvent) -> str:
@@ -371,7 +393,7 @@ def discord_option(name: str) -> str:
 
 def discord_thread_name(project: int, name: str) -> str:
     """A thread title: Discord allows 100 characters."""
-    return f"#{project} {name}"[:100]
+    return f"#{project} {clean(name)}"[:100]
 
 
 def discord_cannot_start_thread(project: int | None) -> str:
@@ -401,7 +423,7 @@ def admin_status(queues: Sequence[QueueState], failures: Sequence[FailedVersion]
         for f in failures:
             when = f" · {ago((now - f.finished_at).total_seconds())}" if f.finished_at else ""
             step = f" while {f.step[:1].lower()}{f.step[1:]}" if f.step else ""
-            lines.append(f"• #{f.project_id} {f.project_name} v{f.version} failed{step}{when}")
+            lines.append(f"• #{f.project_id} {user(f.project_name)} v{f.version} failed{step}{when}")
     else:
         lines.append("No failed builds.")
     lines.append(f"Failed jobs stay in the dashboard for a week. Your own projects: `{CMD} projects`.")
@@ -424,9 +446,9 @@ PHOTO_REFUSALS = {
 
 
 def file_name(name: str) -> str:
-    """A file's name as chat shows it: no markup characters, at most 60 characters."""
-    kept = "".join(ch for ch in name if ch.isprintable() and ch not in "<>&*~`|@")
-    return (kept[:57] + "…" if len(kept) > 60 else kept) or "file"
+    """A file's name as chat shows it: a person's text (each surface escapes it), one line, at most 60 characters."""
+    kept = clean(name).strip()
+    return user(kept[:57] + "…" if len(kept) > 60 else kept) if kept else "file"
 
 
 def photo_refused(name: str, reason: str) -> str:

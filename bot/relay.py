@@ -38,6 +38,7 @@ from redis.typing import EncodableT, FieldT
 
 from bot import messages, metrics
 from bot.chat_sink import Button, ChatSink, ChatUnavailable, Outgoing, RateLimited, ThreadRef
+from bot.chat_text import plain
 from bot.commands import Actor
 from bot.service import Reply
 from jobs.context import JobContext
@@ -460,9 +461,8 @@ class Relay:
     async def _post(self, where: ThreadRef, project_id: int, message: Outgoing, deadline: float) -> None:
         await self._deliver(lambda: self.sink.post(where, message), deadline=deadline)
         thread = {"channel_id": where.channel_id, "thread_id": where.thread_id}
-        self.history.add(
-            [{"role": "bot", "text": message.text, "platform": self.platform, "project_id": project_id, **thread}]
-        )
+        text = plain(message.text)  # stored as people read it: without the marks around user text
+        self.history.add([{"role": "bot", "text": text, "platform": self.platform, "project_id": project_id, **thread}])
 
     async def _deliver(self, call: Callable[[], Awaitable[T]], *, deadline: float) -> T:
         """Call the platform until it accepts: wait out rate limits, retry outages with backoff."""

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot import admin, commands, logs, messages
 from bot.attachments import Incoming
+from bot.chat_text import plain
 from bot.commands import Actor, Command
 from bot.errors import UserError
 from bot.settings import BotSettings
@@ -175,7 +176,7 @@ class CommandService:
             "channel_id": a.channel_id,
             "thread_id": a.thread_id,
         }
-        self.history.add([{**where, "role": "user", "text": text}, {**where, "role": "bot", "text": reply.text}])
+        self.history.add([{**where, "role": "user", "text": text}, {**where, "role": "bot", "text": plain(reply.text)}])
 
     def close(self) -> None:
         """Write the history still queued."""
@@ -315,8 +316,9 @@ class CommandService:
             queue_position=ref.position,
         )
 
-    def _own_project(self, s: Session, c: _Context, project_id: int | None) -> Project:
-        """The project, if the user may change it: their own, or their team's on the same platform."""
+    def _own_project(self, s: Session, c: _Context, project_id: int | None, *, change: bool = False) -> Project:
+        """The project, if the user may see it (and, with `change`, build on it): their own, or their team's on the
+        same platform. An imported project is never changed: nothing of it can be built on."""
         assert project_id is not None
         try:
             project = projects.get_project(s, project_id)
@@ -326,11 +328,13 @@ class CommandService:
         team = project.platform == c.actor.platform and project.team_id == c.actor.team_id
         if not (mine or team):
             raise UserError(messages.no_such_project(project_id))
+        if change and projects.is_imported(project):
+            raise UserError(messages.imported_unchangeable(project.id))
         return project
 
     def _edit(self, c: _Context, command: Command) -> Reply:
         with self.ctx.db.session() as s:
-            project = self._own_project(s, c, command.project)
+            project = self._own_project(s, c, command.project, change=True)
             current = self._current_spec(s, project)
         try:
             spec = apply_edit(current, command.prompt)
@@ -350,7 +354,7 @@ class CommandService:
         """Make an earlier version live again: instant and free, nothing is built (its files are kept)."""
         assert command.project is not None and command.version is not None
         with self.ctx.db.session() as s:
-            project = self._own_project(s, c, command.project)
+            project = self._own_project(s, c, command.project, change=True)
             projects.get_project(s, project.id, lock=True)  # against a build finishing at the same moment
             if projects.active_version(s, project.id) is not None:
                 raise UserError(messages.project_busy(project.id))
@@ -368,7 +372,7 @@ class CommandService:
 
     def _images(self, c: _Context, command: Command) -> Reply:
         with self.ctx.db.session() as s:
-            project = self._own_project(s, c, command.project)
+            project = self._own_project(s, c, command.project, change=True)
             current = self._current_spec(s, project)
         spec = new_images(current, command.prompt, command.count or 1)
         reply = self._queue_version(
@@ -433,6 +437,8 @@ class CommandService:
                 return self._projects(c, command)
             project = self._own_project(s, c, command.project)
             versions = projects.versions_of(s, project.id)
+        if projects.is_imported(project):
+            return Reply(text=messages.imported_status(project.id, project.name), project_id=project.id)
         if not versions:
             return Reply(text=messages.history(project.id, []), project_id=project.id)
         v = versions[-1]
@@ -449,14 +455,19 @@ class CommandService:
                 s, user_id=c.user_id, platform=c.actor.platform, team_id=c.actor.team_id
             ):
                 latest = projects.versions_of(s, p.id)
-                rows.append((p.id, p.name, p.current_version, latest[-1].status if latest else "new"))
+                state = messages.IMPORTED if projects.is_imported(p) else latest[-1].status if latest else "new"
+                rows.append((p.id, p.name, p.current_version, state))
         return Reply(text=messages.projects_list(rows), ephemeral=True)
 
     def _history(self, c: _Context, command: Command) -> Reply:
         with self.ctx.db.session() as s:
             project = self._own_project(s, c, command.project)
-            rows = [(v.number, v.kind, v.status, v.instruction) for v in projects.versions_of(s, project.id)]
-            live = project.current_version
+            imported = projects.is_imported(project)
+            rows = [
+                (v.number, messages.IMPORTED if imported else v.kind, v.status, v.instruction)
+                for v in projects.versions_of(s, project.id)
+            ]
+            live = None if imported else project.current_version  # nothing of it is served here
         return Reply(text=messages.history(project.id, rows, live), project_id=project.id)
 
     def _credits(self, c: _Context, command: Command) -> Reply:

@@ -35,7 +35,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import attachments, logs, messages, metrics, readiness, slack_app
+from bot import attachments, chat_text, logs, messages, metrics, readiness, slack_app
 from bot.chat_sink import ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.relay import Relay, spawn
@@ -54,12 +54,19 @@ RATE_LIMIT_RETRIES = 3
 Body = dict[str, Any]
 
 
+def render_text(text: str) -> str:
+    """Any text we send to Slack (`text`, mrkdwn, acks): user parts escaped, `&`, `<`, `>` never raw."""
+    return chat_text.for_slack(text)
+
+
 def render(message: Outgoing) -> dict[str, Any]:
     """`text` plus Block Kit: a section, and an actions block for the buttons."""
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": message.text[:3000]}}]
+    text = render_text(message.text)
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": chat_text.cut(text, 3000)}}]
     elements = []
     for i, b in enumerate(message.buttons):
-        button: dict[str, Any] = {"type": "button", "text": {"type": "plain_text", "text": b.label[:75]}}
+        label = chat_text.cut(chat_text.plain(b.label), 75)
+        button: dict[str, Any] = {"type": "button", "text": {"type": "plain_text", "text": label}}
         if b.url:
             button.update(url=b.url, action_id=f"autoweb_link:{i}")
         else:
@@ -67,7 +74,7 @@ def render(message: Outgoing) -> dict[str, Any]:
         elements.append(button)
     if elements:
         blocks.append({"type": "actions", "elements": elements})
-    return {"text": message.text[:4000], "blocks": blocks}
+    return {"text": chat_text.cut(text, 4000), "blocks": blocks}
 
 
 class SlackSink:
@@ -96,7 +103,7 @@ class SlackSink:
             "chat_postEphemeral",
             channel=actor.channel_id,
             user=actor.user_id,
-            text=text,
+            text=render_text(text),
             **({"thread_ts": actor.thread_id} if actor.thread_id else {}),
         )
 
@@ -272,7 +279,7 @@ class SlackAdapter:
         actor = self._actor(context, user_name=body.get("user_name", ""), event_id=f"command:{body.get('trigger_id')}")
         reply = await self.handle(actor, body.get("text", ""))
         if reply.ephemeral:
-            await ack(text=reply.text, response_type="ephemeral")
+            await ack(text=render_text(reply.text), response_type="ephemeral")
             return
         await ack()
         self.after_ack.later(self.deliver_command(actor, reply, accepted, respond), **logs.actor_fields(actor))
@@ -282,7 +289,8 @@ class SlackAdapter:
             await self.deliver(actor, reply, None, accepted)
         except SlackApiError as exc:  # e.g. a private channel or DM the bot is not in: no thread possible there
             log.warning("could not post in the channel", error=exc.response.get("error"))
-            await respond(text=messages.cannot_post_here(reply.text, reply.project_id), response_type="ephemeral")
+            notice = render_text(messages.cannot_post_here(reply.text, reply.project_id))
+            await respond(text=notice, response_type="ephemeral")
 
     async def on_mention(self, body: Body, event: Body, context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
         accepted = time.time()
@@ -341,10 +349,12 @@ class SlackAdapter:
             await self.deliver(actor, reply, self._where(actor), accepted)
 
     async def on_button(self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext) -> None:
-        """Roll back / Cancel. The id is the button's, so a double click is one request to the service."""
+        """Roll back / Cancel. The id is the click's own (Slack's `action_ts`, else the payload's trigger id): a
+        delivery of the same click twice is one request to the service, a second click later is a new one."""
         await ack()
         message = body.get("message") or {}
-        button = f"button:{context.channel_id}:{message.get('ts')}:{action.get('action_id')}"
+        click = action.get("action_ts") or body.get("trigger_id")
+        button = f"button:{context.user_id}:{action.get('action_id')}:{click}" if click else None
         actor = self._actor(context, message.get("thread_ts") or message.get("ts", ""), event_id=button)
         self.after_ack.later(
             self.run_button(actor, str(action.get("value", "")), time.time()), **logs.actor_fields(actor)
@@ -352,6 +362,8 @@ class SlackAdapter:
 
     async def run_button(self, actor: Actor, command: str, accepted: float) -> None:
         reply = await self.handle(actor, command)
+        if reply.ephemeral and reply.project_id and reply.text == messages.duplicate_request(reply.project_id):
+            return  # the same click delivered again: its first delivery was answered already
         await self.deliver(actor, reply, self._where(actor), accepted)
 
     async def on_link(self, ack: AsyncAck) -> None:

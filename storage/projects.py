@@ -59,6 +59,12 @@ def visible_projects(session: Session, *, user_id: int, platform: str, team_id: 
     )
 
 
+def is_imported(project: Project) -> bool:
+    """Migrated from the legacy app (`autoweb migrate-legacy`): its one version holds the old app's output, which is
+    neither a site we rendered nor a spec an edit can start from, and nothing of it is served here."""
+    return project.legacy_id is not None
+
+
 def find_version_by_request(session: Session, request_key: str) -> ProjectVersion | None:
     return session.execute(select(ProjectVersion).where(ProjectVersion.request_key == request_key)).scalar_one_or_none()
 

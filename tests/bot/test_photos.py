@@ -239,9 +239,14 @@ def test_hero_photo_on_an_imageless_hero_gets_a_picture_hero_and_the_gallery_one
     assert [p.role for p in placed] == ["hero", "gallery"] and spec["pages"][0]["sections"][1] == "hero-minimal"
 
 
-def test_file_names_in_replies_carry_no_markup(service):
-    assert messages.file_name("<!channel>*bold*.jpg") == "!channelbold.jpg"
-    assert len(messages.file_name("x" * 300)) == 58
+def test_file_names_in_replies_are_escaped_on_every_surface(service):
+    from bot.chat_text import for_discord, for_slack, plain
+
+    shown = messages.photos_placed([("<!channel>*bold*.jpg", "hero")], [("@everyone.gif", "format")])
+    assert "<!channel>" not in for_slack(shown) and "&lt;!channel&gt;" in for_slack(shown)
+    assert "@everyone" not in for_discord(shown)
+    assert "<!channel>*bold*.jpg → hero" in plain(shown)
+    assert len(plain(messages.file_name("x" * 300))) == 58
 
 
 def test_the_message_describes_photos_whose_file_names_say_nothing():

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot import messages
 from bot.service import CommandService
 from bot.settings import BotSettings
-from bot.slack import RATE_LIMIT_RETRIES, SlackAdapter, serve_http, serve_socket_mode
+from bot.slack import RATE_LIMIT_RETRIES, SlackAdapter, render_text, serve_http, serve_socket_mode
 from jobs.brief import MAX_PROMPT
 from jobs.queue import BUILDS, queue
 from storage import legacy
@@ -290,7 +290,8 @@ def test_bad_input_gets_an_ephemeral_one_liner_and_writes_nothing(slack, fake_sl
 
 
 def test_help_and_credits_answer_only_the_sender(slack, ctx):
-    assert json.loads(slack.command("help")[1]) == {"text": messages.help_text(), "response_type": "ephemeral"}
+    help_text = render_text(messages.help_text())  # its `<what you want>` placeholders go out as entities
+    assert json.loads(slack.command("help")[1]) == {"text": help_text, "response_type": "ephemeral"}
     credits = json.loads(slack.command("credits")[1])
     assert credits["response_type"] == "ephemeral" and credits["text"].startswith("You have 50 credits available")
 
@@ -351,7 +352,7 @@ def test_socket_mode_acks_over_the_websocket_and_builds_the_same_thread(
         command = dict(urllib.parse.parse_qsl(command_body("help")))
         fake_slack.socket_send("slash_commands", command, "env-help")
         help_ack = fake_slack.wait_for(lambda: [a for a in fake_slack.socket_acks if a["envelope_id"] == "env-help"])
-        assert help_ack[0]["payload"] == {"text": messages.help_text(), "response_type": "ephemeral"}
+        assert help_ack[0]["payload"] == {"text": render_text(messages.help_text()), "response_type": "ephemeral"}
         fake_slack.socket_send("slash_commands", dict(urllib.parse.parse_qsl(command_body(f"build {PROMPT}"))), "e2")
         assert "Sweet Crumbs" in text_of(fake_slack.wait_for(lambda: root_of(fake_slack)))
         build_ack = fake_slack.wait_for(lambda: [a for a in fake_slack.socket_acks if a["envelope_id"] == "e2"])
