@@ -443,10 +443,19 @@ class CommandService:
             return Reply(text=messages.history(project.id, []), project_id=project.id)
         v = versions[-1]
         preview = self.ctx.settings.preview_url(project.preview_token) if project.current_version else None
+        step, progress = (v.step, v.progress) if v.status != "running" else self._running_step(v.id, v.step, v.progress)
         return Reply(
-            text=messages.project_status(project.id, project.name, v.number, v.status, v.step, v.progress, preview),
+            text=messages.project_status(project.id, project.name, v.number, v.status, step, progress, preview),
             project_id=project.id,
         )
+
+    def _running_step(self, version_id: int, step: str, progress: int) -> tuple[str, int]:
+        """A running build's step lives in Redis (the worker's last progress event); Postgres has its start's."""
+        try:
+            live = self.ctx.cache.job_status(version_id) or {}
+        except redis.RedisError:
+            live = {}
+        return str(live.get("step") or step), int(live.get("progress") or progress)
 
     def _projects(self, c: _Context, command: Command) -> Reply:
         with self.ctx.db.session() as s:

@@ -5,6 +5,9 @@ writes them again), and the outcome (status, capture or release of the hold, mil
 in the outbox the relays deliver from) is recorded in one Postgres transaction that first locks the version row and
 does nothing if the version is already terminal. So a retried job, a second `on_failure` call or a worker that died
 between writing and recording never charges twice, and the final event is published only once it is durable.
+
+Postgres sees two transactions per build: the start (version locked, marked running) and the outcome. The steps in
+between live in Redis only (progress channel, job-status key, RQ meta: one pipeline per event).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import redis
 import structlog
 from redis import Redis
 from rq import get_current_job
@@ -23,7 +27,7 @@ from rq.job import Job
 from sqlalchemy.orm import Session
 
 from jobs import brief as briefs
-from jobs import context, events, generator, llm, packs, plan
+from jobs import context, events, generator, images, llm, packs, plan
 from jobs.context import JobContext
 from jobs.errors import BuildFailed
 from jobs.events import ProgressEvent
@@ -50,7 +54,9 @@ def _percent(step: str, done: int, total: int) -> int:
 
 
 class _Reporter:
-    """Publishes progress events for one version and keeps the durable state (Postgres, RQ meta) in step."""
+    """Publishes progress events for one version. Steps live in Redis only (the event on the progress channel, the
+    job-status key the `status` command reads, RQ's job meta), sent in one pipeline per event; Postgres records
+    only the start and the outcome of a build."""
 
     def __init__(self, ctx: JobContext, project: Project, version: ProjectVersion) -> None:
         self.ctx = ctx
@@ -60,27 +66,25 @@ class _Reporter:
             "version": version.number,
             "project_name": project.name,
         }
-        self.version_id = version.id
         self.step = ""
 
     def event(self, **fields: Any) -> ProgressEvent:
         return ProgressEvent(**self.base, **fields)
 
     def publish(self, event: ProgressEvent) -> None:
-        events.publish(self.ctx.redis, event)
-        self.ctx.cache.set_job_status(event.version_id, event.model_dump(mode="json"))
+        events.publish_with_status(self.ctx.redis, event)
 
     def __call__(self, step: str, done: int, total: int) -> None:
         percent = _percent(step, done, total)
+        job = None
         if step != self.step:
             self.step = step
-            with self.ctx.db.session() as s:
-                projects.record_progress(s, self.version_id, status="running", step=step, progress=percent)
-            job = get_current_job()
-            if job is not None:
+            if (job := get_current_job()) is not None:
                 job.meta.update(step=step, progress=percent)
-                job.save_meta()  # type: ignore[no-untyped-call]
-        self.publish(self.event(kind="step", step=step, progress=percent, done=done, total=total))
+        meta = (job.key, job.serializer.dumps(job.meta)) if job is not None else None
+        events.publish_with_status(
+            self.ctx.redis, self.event(kind="step", step=step, progress=percent, done=done, total=total), meta=meta
+        )
 
 
 def version_dir(ctx: JobContext, project_id: int, number: int) -> Path:
@@ -127,6 +131,7 @@ def build_site(version_id: int) -> dict[str, Any]:
             base_url=ctx.settings.preview_url(project.preview_token),
             on_progress=report,
             photo_store=photo_store(ctx.settings.sites_dir, project.id),
+            image_cache=images.cache_dir(ctx.settings.sites_dir),
         )
         if _is_new(version):  # a new site: the API, when configured, may draw its hero
             _api_hero(ctx, project, spec, tmp)
@@ -239,10 +244,12 @@ def _record_outcome(s: Session, project: Project, event: ProgressEvent) -> None:
 
 def fail_version(ctx: JobContext, version_id: int, *, step: str, reason: str, status: str = "failed") -> bool:
     """Record a failed (or cancelled) outcome once: release the hold, tell the chat. False if already final."""
+    reached = _last_progress(ctx, version_id)  # read before the row is locked: no Redis round trip under the lock
     with ctx.db.session() as s:
         version = projects.get_version(s, version_id, lock=True)
         if version.status in projects.TERMINAL_STATES:
             return False
+        version.progress = max(version.progress, reached)
         refunded = 0
         if version.hold_id is not None and not ledger.is_settled(s, version.hold_id):
             row = ledger.release(s, version.hold_id, reference=f"version:{version_id}", note=reason[:200])
@@ -271,9 +278,17 @@ def fail_version(ctx: JobContext, version_id: int, *, step: str, reason: str, st
             error=reason[:200],
         )
         _record_outcome(s, project, event)
-    events.publish(ctx.redis, event)
-    ctx.cache.set_job_status(version_id, event.model_dump(mode="json"))
+    events.publish_with_status(ctx.redis, event)
     return True
+
+
+def _last_progress(ctx: JobContext, version_id: int) -> int:
+    """How far the build got: its last step's percent is in Redis (Postgres has the start's); 0 if unknown."""
+    try:
+        status = ctx.cache.job_status(version_id) or {}
+    except redis.RedisError:
+        return 0
+    return int(status.get("progress") or 0) if status.get("kind") not in events.TERMINAL_KINDS else 0
 
 
 def on_build_failure(

@@ -55,5 +55,21 @@ def publish(client: redis.Redis, event: ProgressEvent) -> None:
         pass
 
 
+def publish_with_status(client: redis.Redis, event: ProgressEvent, *, meta: tuple[str, bytes] | None = None) -> None:
+    """Publish `event` and keep it as the version's job status (what `status` shows while the build runs), and with
+    `meta` (an RQ job's key and serialized meta) update that too: one pipeline, one round trip. Best effort, as
+    `publish`."""
+    raw = event.model_dump_json()
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            pipe.publish(keys.progress_channel(event.project_id, db_number(client)), raw)
+            pipe.set(keys.job_status_key(event.version_id), raw, ex=keys.JOB_STATUS_TTL)
+            if meta is not None:
+                pipe.hset(meta[0], "meta", meta[1])
+            pipe.execute()
+    except redis.RedisError:
+        pass
+
+
 def parse(raw: bytes | str) -> ProgressEvent:
     return ProgressEvent.model_validate_json(raw)
