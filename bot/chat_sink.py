@@ -36,6 +36,10 @@ class Outgoing:
 
     text: str
     buttons: tuple[Button, ...] = ()
+    key: str | None = None
+    """Names the event this message comes from (`bot.delivery.message_key`, at most 25 characters): a retried
+    create of the same key shows one message (Discord: the nonce; Slack: message metadata looked up after an
+    ambiguous failure). None: a create that is not retried."""
 
 
 class RateLimited(BotError):
@@ -48,6 +52,11 @@ class RateLimited(BotError):
 
 class ChatUnavailable(BotError):
     """The platform failed for now (network, server error): the same call may succeed later."""
+
+
+class Ambiguous(ChatUnavailable):
+    """The call reached the platform and failed without a clear answer (5xx, timeout, connection lost after the
+    request was sent): it may have taken effect. A create is retried under the same key only."""
 
 
 class ChatSink(Protocol):

@@ -19,28 +19,36 @@ from typing import Any, cast
 
 import aiohttp
 import discord
+import redis
 import redis.asyncio as aioredis
 import structlog
 import yarl
 from discord import app_commands
 from discord.http import Route
 
-from bot import attachments, chat_text, commands, messages, metrics
-from bot.chat_sink import ChatUnavailable, Outgoing, RateLimited, ThreadRef
+from bot import attachments, chat_text, commands, delivery, messages, metrics
+from bot.chat_sink import Ambiguous, ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.errors import UserError
 from bot.relay import Relay, spawn
 from bot.service import SERVICE_THREADS, CommandService, Reply
 from bot.settings import BotSettings
 from jobs.brief import MAX_PROMPT
-from storage import accounts, projects
+from storage import accounts, keys, projects
 
 log = structlog.get_logger(__name__)
 PLATFORM = "discord"
 BUTTON_PREFIX = "autoweb:"
 """custom_id of a command button: the prefix, then the command line it runs (e.g. `autoweb:cancel #42`)."""
 MAX_RATELIMIT_WAIT = 30.0
-"""discord.py waits out shorter 429s itself; longer ones go back to the relay's own retry loop."""
+"""discord.py waits out shorter 429s itself (30 s is the least it allows); longer ones go back to the relay's own
+retry loop. A status edit waiting in discord.py is cancelled as soon as a newer state supersedes it."""
+DEFER_DEADLINE = 3.0
+"""Seconds Discord allows for an interaction's first response."""
+UNKNOWN_INTERACTION = 10062
+"""Discord's code for an interaction that can no longer be answered (too late)."""
+THREAD_EXISTS = 160004
+"""Discord's code for "a thread has already been created for this message"."""
 PRIVATE_VERBS = ("help", "projects", "credits", "grant", "templates")
 COLOUR = 0x2E7D32
 INVITE_PERMISSIONS = discord.Permissions(
@@ -86,7 +94,9 @@ def render(message: Outgoing) -> dict[str, Any]:
 
 
 class DiscordSink:
-    """`ChatSink` over bot-token REST calls. A thread's id is its channel id: posts go there."""
+    """`ChatSink` over bot-token REST calls. A thread's id is its channel id: posts go there. A message with a key
+    is created with it as its nonce and `enforce_nonce`: Discord answers a repeat (discord.py retries 5xx on its
+    own) with the message it made the first time."""
 
     platform = PLATFORM
 
@@ -95,13 +105,21 @@ class DiscordSink:
 
     async def send(self, channel_id: str, message: Outgoing) -> str:
         route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
-        return str((await self._call(route, render(message)))["id"])
+        payload = render(message)
+        if message.key:
+            payload.update(nonce=message.key, enforce_nonce=True)
+        return str((await self._call(route, payload))["id"])
 
     async def start_thread(self, team_id: str, channel_id: str, message_id: str, name: str) -> ThreadRef:
         route = Route(
             "POST", "/channels/{channel_id}/messages/{message_id}/threads", channel_id=channel_id, message_id=message_id
         )
-        thread = await self._call(route, {"name": fit(name, 100), "auto_archive_duration": 10080})
+        try:
+            thread = await self._call(route, {"name": fit(name, 100), "auto_archive_duration": 10080})
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_EXISTS:
+                raise
+            thread = {"id": message_id}  # a retry after the first attempt made it: a thread's id is its message's
         return ThreadRef(platform=PLATFORM, team_id=team_id, channel_id=channel_id, thread_id=str(thread["id"]))
 
     async def open_thread(self, team_id: str, channel_id: str, message: Outgoing) -> ThreadRef:
@@ -124,14 +142,16 @@ class DiscordSink:
             return cast(dict[str, Any], await self.http.request(route, json=payload))
         except discord.RateLimited as exc:
             raise RateLimited(exc.retry_after) from None
-        except discord.DiscordServerError as exc:
-            raise ChatUnavailable(f"{route.method} {route.path}: HTTP {exc.status}") from None
+        except discord.DiscordServerError as exc:  # after discord.py's own retries: it may have been done
+            raise Ambiguous(f"{route.method} {route.path}: HTTP {exc.status}") from None
         except discord.HTTPException as exc:
             if exc.status == 429:  # discord.py retried it 5 times already
                 raise RateLimited(float(exc.response.headers.get("Retry-After", 1))) from None
             raise
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        except aiohttp.ClientConnectorError as exc:  # never reached Discord
             raise ChatUnavailable(f"{route.method} {route.path}: {type(exc).__name__}") from exc
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:  # sent, no answer: it may have been done
+            raise Ambiguous(f"{route.method} {route.path}: {type(exc).__name__}") from exc
 
 
 def point_at(settings: BotSettings) -> None:
@@ -212,10 +232,7 @@ class DiscordAdapter:
     async def command(self, interaction: discord.Interaction, text: str) -> None:
         """A slash command: defer at once, run it, and edit the original response with the reply."""
         accepted, private = time.time(), _private(text)
-        try:
-            await interaction.response.defer(ephemeral=private, thinking=True)
-        except discord.HTTPException as exc:  # 40060: acknowledged already (a replay); 10062: too late
-            log.warning("could not defer an interaction", status=exc.status, code=exc.code)
+        if not await self._defer(interaction, text, ephemeral=private, thinking=True):
             return
         metrics.ACK_LATENCY.labels(PLATFORM).observe(time.time() - accepted)
         actor = self._actor(interaction, f"interaction:{interaction.id}")
@@ -241,10 +258,7 @@ class DiscordAdapter:
         if interaction.type is not discord.InteractionType.component or not custom_id.startswith(BUTTON_PREFIX):
             return
         accepted = time.time()
-        try:
-            await interaction.response.defer()  # type 6: the click itself shows nothing
-        except discord.HTTPException as exc:
-            log.warning("could not defer a button click", status=exc.status, code=exc.code)
+        if not await self._defer(interaction, custom_id.removeprefix(BUTTON_PREFIX)):  # type 6: the click shows nothing
             return
         actor = self._actor(interaction, f"button:{interaction.id}")  # per click: a replay repeats the id
         reply = await self.handle(actor, custom_id.removeprefix(BUTTON_PREFIX))
@@ -279,8 +293,11 @@ class DiscordAdapter:
         reply = await self.handle(actor, text)
         if reply.ephemeral and reply.project_id and reply.text == messages.duplicate_request(reply.project_id):
             return  # a replayed MESSAGE_CREATE: the first delivery was answered already
-        shown = Outgoing(text=reply.text if thread else messages.thread_root(f"<@{actor.user_id}>", reply.text))
-        anchor = await self.sink.send(str(channel.id), shown)
+        shown = Outgoing(
+            text=reply.text if thread else messages.thread_root(f"<@{actor.user_id}>", reply.text),
+            key=delivery.message_key("re", message.id),
+        )
+        anchor = await delivery.deliver(lambda: self.sink.send(str(channel.id), shown), deadline=60.0)
         if not reply.ephemeral:
             await self.deliver(actor, reply, anchor, accepted)
 
@@ -301,6 +318,41 @@ class DiscordAdapter:
         if not reply.ephemeral:
             await self.deliver(actor, reply, anchor, accepted)
 
+    # --- interactions that came too late ---------------------------------------------------------------------------
+    async def _defer(self, interaction: discord.Interaction, command: str, **how: bool) -> bool:
+        """Acknowledge an interaction; False when it cannot be answered any more: a replay (40060) says nothing, one
+        more than DEFER_DEADLINE seconds old (10062; e.g. delivered on RESUME after an outage) gets `missed`."""
+        age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+        try:
+            if age > DEFER_DEADLINE:
+                raise _TooLate
+            await interaction.response.defer(**how)
+            return True
+        except _TooLate:
+            log.warning("an interaction came too late to answer", age=round(age, 1))
+        except discord.HTTPException as exc:
+            log.warning("could not defer an interaction", status=exc.status, code=exc.code)
+            if exc.code != UNKNOWN_INTERACTION:
+                return False
+        await self.missed(interaction, command)
+        return False
+
+    async def missed(self, interaction: discord.Interaction, command: str) -> None:
+        """Tell the channel once that a command was missed: one message per interaction id, whatever replays it
+        (a Redis mark across processes, and the message's nonce)."""
+        try:
+            first = await self.redis.set(f"{keys.PREFIX}:discord:missed:{interaction.id}", "1", nx=True, ex=86400)
+        except (redis.RedisError, OSError):
+            first = True  # the nonce still makes a repeat within minutes the same message
+        if not first:
+            return
+        words = command.split()
+        verb = words[0].lower() if words and words[0].lower() in commands.VERBS else ""
+        text = messages.discord_missed_interaction(f"<@{interaction.user.id}>", verb)
+        note = Outgoing(text=text, key=delivery.message_key("miss", interaction.id))
+        channel = str(interaction.channel_id)
+        await delivery.deliver(lambda: self.sink.send(channel, note), deadline=60.0)
+
     # --- shared steps ---------------------------------------------------------------------------------------------
     async def handle(self, actor: Actor, text: str) -> Reply:
         return await asyncio.get_running_loop().run_in_executor(self.pool, self.service.handle, actor, text)
@@ -318,9 +370,13 @@ class DiscordAdapter:
             name = await self._sync(lambda: self._project_name(reply.project_id or 0))
             where = await self.sink.start_thread(actor.team_id, actor.channel_id, anchor, name)
         elif where is None:
-            where = await self.sink.open_thread(actor.team_id, actor.channel_id, Outgoing(text=reply.text))
+            root = Outgoing(text=reply.text, key=delivery.message_key("th", actor.event_id))
+            where = await delivery.deliver(
+                lambda: self.sink.open_thread(actor.team_id, actor.channel_id, root), deadline=60.0
+            )
         elif anchor is None or where.thread_id != actor.thread_id:  # the reply is not in that thread yet
-            await self.sink.post(where, Outgoing(text=reply.text))
+            there, line = where, Outgoing(text=reply.text, key=delivery.message_key("th", actor.event_id))
+            await delivery.deliver(lambda: self.sink.post(there, line), deadline=60.0)
         await self.relay.open(actor, where, reply, accepted_at=accepted)
 
     async def project_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
@@ -371,6 +427,10 @@ class DiscordAdapter:
         return ThreadRef(
             platform=PLATFORM, team_id=actor.team_id, channel_id=actor.channel_id, thread_id=actor.thread_id
         )
+
+
+class _TooLate(Exception):
+    """An interaction older than DEFER_DEADLINE: deferring it would only earn a 10062."""
 
 
 def _private(text: str) -> bool:

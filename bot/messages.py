@@ -401,6 +401,13 @@ def discord_cannot_start_thread(project: int | None) -> str:
     return f"I can't start a thread here: give me the Send Messages and Create Public Threads permissions.{follow}"
 
 
+def discord_missed_interaction(mention: str, verb: str) -> str:
+    """An interaction that reached the bot too late to be answered (Discord allows 3 s; e.g. after an outage): said
+    once in its channel. `verb` is the command's first word, from our grammar, never user text."""
+    command = f"{CMD} {verb} …" if verb else f"{CMD} …"
+    return f"{mention} I missed your `{command}` during a Discord outage — please send it again"
+
+
 # --- operators ----------------------------------------------------------------------------------------------
 def ago(seconds: float) -> str:
     if seconds < 90:

@@ -5,8 +5,11 @@ Several adapter processes may run a relay each, all subscribed to every event. C
 - each event is posted by the one relay that claims it (`SET NX` on the event id, with a TTL);
 - where a build's thread is: one hash per version (thread, status message, newest state, last state shown),
   written by `open` in whichever process accepted the command, plus one hash per project (its latest thread);
-- the status message is edited at most once per `update_interval` (a shared throttle key), always with the
-  newest state; a terminal state is never replaced by a late step;
+- the status message is edited at most once per `update_interval` (a shared throttle key), by one relay at a time
+  (an edit lease), always with the newest state; an edit a newer state supersedes is cancelled, even in a retry
+  sleep, so a late step never lands after a newer state or the final (`bot/delivery.py`);
+- every message created carries a key naming its event (status: the version; milestone: the event; final: the
+  version and outcome), so a retry after an ambiguous failure never shows it twice (`bot/delivery.py`);
 - the final message waits for milestone posts still in flight in other relays (a `pending` counter), so the
   thread reads in order, and is retried (honouring Retry-After) until `final_deadline`: it is never dropped.
 
@@ -36,8 +39,8 @@ import structlog
 from pydantic import ValidationError
 from redis.typing import EncodableT, FieldT
 
-from bot import messages, metrics
-from bot.chat_sink import Button, ChatSink, ChatUnavailable, Outgoing, RateLimited, ThreadRef
+from bot import delivery, messages, metrics
+from bot.chat_sink import Button, ChatSink, Outgoing, ThreadRef
 from bot.chat_text import plain
 from bot.commands import Actor
 from bot.service import Reply
@@ -60,6 +63,10 @@ SWEEP_BATCH = 100
 """Outbox rows claimed per query when a relay catches up."""
 SWEEP_CONCURRENCY = 16
 """Final messages from the outbox posted at once while catching up."""
+OPEN_DEADLINE = 60.0
+"""Seconds a build's status message is retried through platform failures (its key makes retries safe)."""
+EDIT_LEASE_MS = 10_000
+"""How long a relay holds a status message's edit lease without renewing it (renewed while its edit is slow)."""
 
 
 def version_key(platform: str, version_id: int) -> str:
@@ -90,6 +97,11 @@ redis.call('HSET', KEYS[1], 'latest', ARGV[2], 'latest_ts', ARGV[1])
 if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'final', '1') end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
+"""
+# KEYS: lease key. ARGV: holder. Releases the lease only if this holder still has it.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 """
 # KEYS: version hash. ARGV: ts of the state just shown. The mark only moves forward.
 _SHOWN = """
@@ -149,8 +161,14 @@ class Relay:
         """Follow a queued version in `where`: post its status message and remember the thread everywhere."""
         assert reply.project_id is not None and reply.version_id is not None
         project_id, version_id = reply.project_id, reply.version_id
-        status = Outgoing(text=messages.status_queued(reply.queue_position), buttons=(self._cancel_button(project_id),))
-        status_id = await self._deliver(lambda: self.sink.post(where, status), deadline=self.mapping_wait)
+        status = Outgoing(
+            text=messages.status_queued(reply.queue_position),
+            buttons=(self._cancel_button(project_id),),
+            key=delivery.message_key("st", version_id),
+        )
+        # Retried for longer than other relays wait for the mapping: a status message that was made (an ambiguous
+        # failure) but never recorded would stay "Queued" for good; events meanwhile are shown once it is.
+        status_id = await delivery.deliver(lambda: self.sink.post(where, status), deadline=OPEN_DEADLINE)
         thread: dict[FieldT, EncodableT] = {
             "team": where.team_id,
             "channel": where.channel_id,
@@ -247,7 +265,11 @@ class Relay:
                 return
             if milestone:
                 try:
-                    await self._post(where, event.project_id, Outgoing(text=messages.milestone(event.detail)), 30.0)
+                    line = Outgoing(
+                        text=messages.milestone(event.detail),
+                        key=delivery.message_key("ms", event.version_id, event.id),
+                    )
+                    await self._post(where, event.project_id, line, 30.0)
                     metrics.observe_relay(self.platform, "milestone", event.ts)
                 finally:
                     await self.redis.hincrby(key, "pending", -1)
@@ -407,9 +429,10 @@ class Relay:
             self._spawn(self._refresh(version_id))
 
     async def _refresh(self, version_id: int) -> None:
-        """Bring the status message up to the newest state, at most once per interval per message."""
+        """Bring the status message up to the newest state: one relay at a time (the edit lease), at most once per
+        interval per message."""
         key = version_key(self.platform, version_id)
-        throttle = f"{key}:throttle"
+        lease = f"{key}:editing"
         try:
             while True:
                 self._dirty.discard(version_id)
@@ -418,17 +441,39 @@ class Relay:
                     if version_id in self._dirty:
                         continue
                     return
-                if not await self.redis.set(throttle, "1", nx=True, px=int(self.update_interval * 1000)):
-                    await asyncio.sleep(max(await self.redis.pttl(throttle), 10) / 1000)
+                if not await self.redis.set(lease, self.claimer, nx=True, px=EDIT_LEASE_MS):
+                    await asyncio.sleep(delivery.POLL)  # the holder shows the newest state, or we do once it is done
                     continue
-                event = parse(h["latest"])
-                status = self._status(event, float(h.get("accepted", event.ts)))
-                edit = functools.partial(self.sink.edit, self._thread(h), h["status"], status)
-                await self._deliver(edit, deadline=60.0)
-                metrics.observe_relay(self.platform, "status", event.ts)
-                await self._eval(_SHOWN, [key], h["latest_ts"])
+                try:
+                    await self._show_newest(key, lease)
+                finally:
+                    await self._eval(_RELEASE, [lease], self.claimer)
         finally:
             self._refreshing.discard(version_id)
+
+    async def _show_newest(self, key: str, lease: str) -> None:
+        """One throttled edit of the status message with the newest state; given up (not shown) as soon as a newer
+        state is stored, by any relay: the caller's loop shows that one instead."""
+        throttle = f"{key}:throttle"
+        while not await self.redis.set(throttle, "1", nx=True, px=int(self.update_interval * 1000)):
+            await asyncio.sleep(max(await self.redis.pttl(throttle), 10) / 1000)
+        h = await self._hash(key)
+        if float(h.get("shown_ts", -1)) >= float(h["latest_ts"]):  # the relay that held the lease showed it
+            return
+        event = parse(h["latest"])
+        status = self._status(event, float(h.get("accepted", event.ts)))
+
+        async def superseded() -> bool:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.hget(key, "latest")
+                pipe.pexpire(lease, EDIT_LEASE_MS)
+                newest, _ = await pipe.execute()
+            return bool(newest) and newest != h["latest"]
+
+        edit = functools.partial(self.sink.edit, self._thread(h), h["status"], status)
+        if await delivery.edit_newest(edit, superseded, deadline=60.0):
+            metrics.observe_relay(self.platform, "status", event.ts)
+            await self._eval(_SHOWN, [key], h["latest_ts"])
 
     def _status(self, event: ProgressEvent, accepted: float) -> Outgoing:
         if event.terminal:
@@ -437,12 +482,13 @@ class Relay:
         return Outgoing(text=running, buttons=(self._cancel_button(event.project_id),))
 
     def _outcome(self, event: ProgressEvent) -> Outgoing:
+        key = delivery.message_key("fin", event.version_id, event.kind)
         if event.kind == "cancelled":
-            return Outgoing(text=messages.build_cancelled(event))
+            return Outgoing(text=messages.build_cancelled(event), key=key)
         if event.kind == "failed":
             ref = event.id[:4].upper()
             log.warning("build failed", ref=ref, version_id=event.version_id, error=event.error, step=event.step)
-            return Outgoing(text=messages.build_failed(event, ref))
+            return Outgoing(text=messages.build_failed(event, ref), key=key)
         buttons = [Button(label=messages.button_open_preview(), url=event.preview_url)]
         if event.download_url:
             buttons.append(Button(label=messages.button_download_zip(), url=event.download_url))
@@ -451,7 +497,7 @@ class Relay:
             buttons.append(
                 Button(label=messages.button_roll_back(back), command=f"rollback #{event.project_id} v{back}")
             )
-        return Outgoing(text=messages.build_succeeded_in_thread(event), buttons=tuple(buttons))
+        return Outgoing(text=messages.build_succeeded_in_thread(event), buttons=tuple(buttons), key=key)
 
     @staticmethod
     def _cancel_button(project_id: int) -> Button:
@@ -459,25 +505,10 @@ class Relay:
 
     # --- delivery -------------------------------------------------------------------------------------------------
     async def _post(self, where: ThreadRef, project_id: int, message: Outgoing, deadline: float) -> None:
-        await self._deliver(lambda: self.sink.post(where, message), deadline=deadline)
+        await delivery.deliver(lambda: self.sink.post(where, message), deadline=deadline)
         thread = {"channel_id": where.channel_id, "thread_id": where.thread_id}
         text = plain(message.text)  # stored as people read it: without the marks around user text
         self.history.add([{"role": "bot", "text": text, "platform": self.platform, "project_id": project_id, **thread}])
-
-    async def _deliver(self, call: Callable[[], Awaitable[T]], *, deadline: float) -> T:
-        """Call the platform until it accepts: wait out rate limits, retry outages with backoff."""
-        give_up, backoff = time.monotonic() + deadline, 0.5
-        while True:
-            try:
-                return await call()
-            except RateLimited as exc:
-                wait = exc.retry_after
-            except ChatUnavailable:
-                log.warning("chat platform unavailable; retrying", exc_info=True)
-                wait, backoff = backoff, min(backoff * 2, 30.0)
-            if time.monotonic() + wait > give_up:
-                raise TimeoutError(f"the chat platform did not accept a message within {deadline:.0f} s")
-            await asyncio.sleep(wait)
 
     async def _eval(self, script: str, script_keys: list[str], *args: str | int | float) -> int:
         result = await self.redis.eval(script, len(script_keys), *script_keys, *args)

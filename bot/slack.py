@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import redis.asyncio as aioredis
@@ -29,14 +30,21 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler, async_default_handlers
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import attachments, chat_text, logs, messages, metrics, readiness, slack_app
-from bot.chat_sink import ChatUnavailable, Outgoing, RateLimited, ThreadRef
+from bot import attachments, chat_text, delivery, logs, messages, metrics, readiness, slack_app
+from bot.chat_sink import Ambiguous, ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.relay import Relay, spawn
 from bot.service import SERVICE_THREADS, CommandService, Reply
@@ -52,6 +60,9 @@ DRAIN_SECONDS = 10.0
 RATE_LIMIT_RETRIES = 3
 """Times the Web API client itself waits out a 429 (Retry-After) before the relay's own retry loop takes over."""
 Body = dict[str, Any]
+T = TypeVar("T")
+DELIVER_SECONDS = 60.0
+"""How long a reply or a thread's root message is retried through a Slack outage (its key makes that safe)."""
 
 
 def render_text(text: str) -> str:
@@ -78,21 +89,22 @@ def render(message: Outgoing) -> dict[str, Any]:
 
 
 class SlackSink:
-    """`ChatSink` over the Web API, with the right bot token for each workspace."""
+    """`ChatSink` over the Web API, with the right bot token for each workspace. A message with a key is posted
+    with it as metadata and, after an ambiguous failure, looked for in its thread before it is posted again."""
 
     platform = PLATFORM
 
     def __init__(self, client_for: Callable[[str], Awaitable[AsyncWebClient]]) -> None:
         self.client_for = client_for
+        self.creates = delivery.CreateLedger()
+        """Set its `redis` to share uncertain creates with the other processes."""
 
     async def open_thread(self, team_id: str, channel_id: str, message: Outgoing) -> ThreadRef:
-        ts = await self._call(team_id, "chat_postMessage", channel=channel_id, **render(message))
+        ts = await self._create(team_id, channel_id, None, message)
         return ThreadRef(platform=PLATFORM, team_id=team_id, channel_id=channel_id, thread_id=ts)
 
     async def post(self, where: ThreadRef, message: Outgoing) -> str:
-        return await self._call(
-            where.team_id, "chat_postMessage", channel=where.channel_id, thread_ts=where.thread_id, **render(message)
-        )
+        return await self._create(where.team_id, where.channel_id, where.thread_id, message)
 
     async def edit(self, where: ThreadRef, message_id: str, message: Outgoing) -> None:
         await self._call(where.team_id, "chat_update", channel=where.channel_id, ts=message_id, **render(message))
@@ -107,19 +119,76 @@ class SlackSink:
             **({"thread_ts": actor.thread_id} if actor.thread_id else {}),
         )
 
+    async def _create(self, team_id: str, channel: str, thread: str | None, message: Outgoing) -> str:
+        where: dict[str, Any] = {"channel": channel, **({"thread_ts": thread} if thread else {})}
+        if message.key is None:
+            return await self._call(team_id, "chat_postMessage", **where, **render(message))
+        key = message.key
+        post = functools.partial(
+            self._call, team_id, "chat_postMessage", **where, **render(message), metadata=delivery.metadata(key)
+        )
+        return await self.creates.create(key, post, functools.partial(self._find, team_id, channel, thread, key))
+
+    async def _find(self, team_id: str, channel: str, thread: str | None, key: str, oldest: float) -> str | None:
+        """The ts of the bot's message created with `key` since `oldest`, in the thread (or the channel)."""
+        method, args = "conversations_history", {"channel": channel}
+        if thread:
+            method, args = "conversations_replies", {"channel": channel, "ts": thread}
+        cursor: str | None = None
+        while True:
+            try:
+                page = await self._api(
+                    team_id, method, **args, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=15, cursor=cursor
+                )
+            except SlackApiError as exc:  # e.g. a DM (no im:history): posting again beats never posting
+                log.warning("could not look for an uncertain message; posting again", error=exc.response.get("error"))
+                return None
+            for found in page.get("messages") or []:
+                if delivery.key_of(found) == key:
+                    return str(found.get("ts", ""))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return None
+
     async def _call(self, team_id: str, method: str, **kwargs: Any) -> str:
+        return str((await self._api(team_id, method, **kwargs)).get("ts", ""))
+
+    async def _api(self, team_id: str, method: str, **kwargs: Any) -> AsyncSlackResponse:
         client = await self.client_for(team_id)
         try:
-            response = await getattr(client, method)(**kwargs)
+            response: AsyncSlackResponse = await getattr(client, method)(**kwargs)
         except SlackApiError as exc:
             if exc.response.status_code == 429:
                 raise RateLimited(float(exc.response.headers.get("retry-after", 1))) from None
             if exc.response.status_code >= 500:
-                raise ChatUnavailable(f"{method}: HTTP {exc.response.status_code}") from None
+                raise Ambiguous(f"{method}: HTTP {exc.response.status_code}") from None
             raise
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except aiohttp.ClientConnectorError as exc:  # never reached Slack: nothing was done
             raise ChatUnavailable(f"{method}: {type(exc).__name__}") from exc
-        return str(response.get("ts", ""))
+        except (aiohttp.ClientError, TimeoutError) as exc:  # sent, and no answer: it may have been done
+            raise Ambiguous(f"{method}: {type(exc).__name__}") from exc
+        return response
+
+
+class CappedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 retry, for waits of at most `delivery.RETRY_AFTER_CAP`; a longer one comes back to the
+    caller (the relay decides what to wait for)."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), ["1"])
+        try:
+            return float(wait[0]) <= delivery.RETRY_AFTER_CAP
+        except ValueError:
+            return False
 
 
 class AckFirst:
@@ -205,6 +274,7 @@ class SlackAdapter:
         """Build what needs the running loop: HTTP session, clients, Bolt app, relay."""
         self.session = aiohttp.ClientSession(trace_configs=[metrics.rate_limit_trace(PLATFORM)])
         self.redis = aioredis.Redis.from_url(self.redis_url, decode_responses=True)
+        self.sink.creates.redis = self.redis
         self.oauth = self._oauth_settings()
         token = self.settings.slack_bot_token
         self.client = self._client(token.get_secret_value() if token and not self.oauth else None)
@@ -240,9 +310,11 @@ class SlackAdapter:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
     def _client(self, token: str | None) -> AsyncWebClient:
+        # Connection errors are retried only when the request never left (no connection): after a dropped
+        # connection a chat.postMessage may have been made, and the sink looks before it posts again.
         handlers: list[AsyncRetryHandler] = [
-            *async_default_handlers(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncConnectionErrorRetryHandler(error_types=[aiohttp.ClientConnectorError]),
+            CappedRateLimitRetry(max_retry_count=RATE_LIMIT_RETRIES),
         ]
         return AsyncWebClient(
             token=token, base_url=self.settings.slack_api_url, session=self.session, retry_handlers=handlers
@@ -397,16 +469,24 @@ class SlackAdapter:
         if where is None and reply.project_id is not None:
             known = await self.relay.project_thread(reply.project_id)
             where = known if known is not None and known.channel_id == actor.channel_id else None
+        key = delivery.message_key("re", actor.event_id) if actor.event_id else None  # one message per event
         if where is None and reply.version_id is not None:
-            root = Outgoing(text=messages.thread_root(f"<@{actor.user_id}>", reply.text))
-            where = await self.sink.open_thread(actor.team_id, actor.channel_id, root)
+            root = Outgoing(text=messages.thread_root(f"<@{actor.user_id}>", reply.text), key=key)
+            where = await self._retried(lambda: self.sink.open_thread(actor.team_id, actor.channel_id, root), key)
         elif where is None:
-            await self.sink.open_thread(actor.team_id, actor.channel_id, Outgoing(text=reply.text))
+            plain = Outgoing(text=reply.text, key=key)
+            await self._retried(lambda: self.sink.open_thread(actor.team_id, actor.channel_id, plain), key)
             return
         else:
-            await self.sink.post(where, Outgoing(text=reply.text))
+            there = where
+            await self._retried(lambda: self.sink.post(there, Outgoing(text=reply.text, key=key)), key)
         if reply.version_id is not None:
             await self.relay.open(actor, where, reply, accepted_at=accepted)
+
+    @staticmethod
+    async def _retried(call: Callable[[], Awaitable[T]], key: str | None) -> T:
+        """A post retried through outages when its key makes a repeat safe; else tried once."""
+        return await (delivery.deliver(call, deadline=DELIVER_SECONDS) if key else call())
 
     @staticmethod
     def _actor(context: AsyncBoltContext, thread: str = "", **extra: Any) -> Actor:

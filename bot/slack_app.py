@@ -12,6 +12,11 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.postMessage": ("chat:write", "chat:write.public"),  # .public: post in public channels without joining
     "chat.postEphemeral": ("chat:write",),
     "chat.update": ("chat:write",),
+    # After an ambiguous chat.postMessage failure, the thread (or channel) is searched for the message's metadata
+    # key before posting again (bot/delivery.py): public and private channels. Not DMs (im:history): there a
+    # lookup that Slack refuses falls back to posting again.
+    "conversations.replies": ("channels:history", "groups:history"),
+    "conversations.history": ("channels:history", "groups:history"),
     "users.info": ("users:read", "users:read.email"),  # .email: the account claim reads a confirmed email
     "files.info": ("files:read",),  # photos dropped in a project's thread (and their url_private_download)
 }

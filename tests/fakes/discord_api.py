@@ -7,11 +7,19 @@ the same interaction is refused with code 40060, as Discord does); the original 
 …/messages/@original) and follow-ups; channel messages (POST, PATCH); threads from a message. Every answer is
 `Content-Type: application/json` exactly and carries X-RateLimit-* headers; `rate_limit(route, n)` answers the next
 n calls of a route with 429, a `Via` header and a JSON `retry_after` (without `Via`, discord.py would take it for
-a Cloudflare ban).
+a Cloudflare ban); `fail(route, mode, n)` fails them otherwise: a 5xx before doing anything (`error`), a 5xx
+after doing it (`after`: create-then-502) or a connection dropped after doing it (`drop`). A message POST with
+`nonce` and `enforce_nonce` whose nonce the bot used in the last NONCE_WINDOW seconds answers the message made then,
+as Discord does. An interaction callback more than 3 s after the interaction's id was minted is refused with 10062
+(Unknown interaction); interaction ids are snowflakes of their creation time (`interaction(..., age=4)` is 4 s old).
 
 Gateway: HELLO → IDENTIFY → READY (user, guilds, session_id, resume_gateway_url, application) → GUILD_CREATE;
 heartbeats (op 1 → op 11); THREAD_CREATE when a thread is started; `dispatch(event, data)` sends any event
-(INTERACTION_CREATE, MESSAGE_CREATE) on demand. Every REST call is recorded with its arrival time.
+(INTERACTION_CREATE, MESSAGE_CREATE) on demand, or keeps it for the session's RESUME while no client is connected
+(RESUME replays what was kept, then RESUMED; an unknown session gets INVALID_SESSION). Faults: `reconnect()`
+(op 7), `invalidate(resumable)` (op 9), `close(code)` (4000 as a close frame, 1006 as a dropped connection),
+`outage(seconds)` (drops the connection and refuses new ones until it ends). Every REST call is recorded with
+its arrival time.
 """
 
 from __future__ import annotations
@@ -37,6 +45,10 @@ CHANNEL_ID = "1100000000000000003"
 COMMAND_ID = "1100000000000000004"
 USER_ID = "1100000000000000010"
 NOW = "2026-11-01T12:00:00.000000+00:00"
+DISCORD_EPOCH_MS = 1_420_070_400_000
+NONCE_WINDOW = 300.0
+"""Seconds Discord checks an enforced nonce for uniqueness ("the past few minutes")."""
+INTERACTION_DEADLINE = 3.0
 BOT_USER = {"id": BOT_ID, "username": "AutoWebIQ", "discriminator": "0", "avatar": None, "bot": True}
 ROUTES = {
     ("GET", "gateway/bot"): "gateway.bot",
@@ -90,10 +102,23 @@ class FakeDiscord:
     dispatched: dict[str, float] = field(default_factory=dict)
     """Interaction / message id → time.time() when it was sent to the client."""
     reject_repeated_callbacks: bool = True
+    interaction_deadline: float = INTERACTION_DEADLINE
+    """Seconds after an interaction's creation its callback is still taken (lower it to play a clock skew)."""
     url: str = ""
     """REST base, like https://discord.com/api/v10."""
     gateway_url: str = ""
-    _fail: dict[str, list[float]] = field(default_factory=dict)
+    _fail: dict[str, list[tuple[str, float, str]]] = field(default_factory=dict)
+    _nonces: dict[str, tuple[float, str]] = field(default_factory=dict)
+    """nonce → (time.time() when used, the message made)."""
+    session_id: str = ""
+    _session: int = 0
+    _kept: list[dict[str, Any]] = field(default_factory=list)
+    """Frames dispatched while no client was connected: replayed on RESUME."""
+    _transports: dict[int, Any] = field(default_factory=dict)
+    down_until: float = 0.0
+    """time.time() until which the gateway refuses connections (an outage)."""
+    connects: list[tuple[float, int]] = field(default_factory=list)
+    """(time.time(), op) of each IDENTIFY (2) and RESUME (6) the gateway accepted."""
     _acked: dict[str, str] = field(default_factory=dict)
     """Interaction token → the id of its original response message."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1_200_000_000_000_000_000))
@@ -107,8 +132,14 @@ class FakeDiscord:
     # --- control -----------------------------------------------------------------------------------------------
     def rate_limit(self, route: str, times: int = 1, retry_after: float = 1.0) -> None:
         """Answer the next `times` calls of `route` (a name from ROUTES) with 429 and a JSON retry_after."""
+        self.fail(route, "rate", times, retry_after)
+
+    def fail(self, route: str, mode: str, times: int = 1, value: float = 502, *, text: str = "") -> None:
+        """Fail the next `times` calls of `route` whose JSON body contains `text`: `rate` (429, `value` =
+        retry_after), `error` (HTTP `value`, nothing done), `after` (done, then HTTP `value`), `drop` (done, then
+        the connection closes unanswered)."""
         with self._lock:
-            self._fail.setdefault(route, []).extend([retry_after] * times)
+            self._fail.setdefault(route, []).extend([(mode, value, text)] * times)
 
     def of(self, route: str, *, ok_only: bool = True) -> list[Call]:
         with self._lock:
@@ -129,13 +160,55 @@ class FakeDiscord:
         raise AssertionError(f"timed out after {timeout} s; {len(self.calls)} calls, the last: {last}")
 
     def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a gateway DISPATCH (op 0) to the connected client."""
-        assert self._ws is not None, "no client connected"
+        """Send a gateway DISPATCH (op 0) to the connected client, or keep it for its RESUME while none is."""
         if event == "INTERACTION_CREATE":  # its original response will live in the channel it came from
             self._channel_of_token[data["token"]] = data["channel_id"]
-        self.dispatched[str(data.get("id"))] = time.time()
         frame = {"op": 0, "t": event, "s": next(self._seq), "d": data}
-        asyncio.run_coroutine_threadsafe(self._ws.send_str(json.dumps(frame)), self._loop).result(5)
+        ws = self._ws
+        if ws is None or ws.closed:
+            with self._lock:
+                self._kept.append(frame)
+            return
+        self.dispatched[str(data.get("id"))] = time.time()
+        asyncio.run_coroutine_threadsafe(ws.send_str(json.dumps(frame)), self._loop).result(5)
+
+    # --- gateway faults ------------------------------------------------------------------------------------------
+    def _on_loop(self, coro: Any) -> None:
+        asyncio.run_coroutine_threadsafe(coro, self._loop).result(5)
+
+    def reconnect(self) -> None:
+        """op 7 RECONNECT: the client closes and RESUMEs."""
+        assert self._ws is not None
+        self._on_loop(self._ws.send_json({"op": 7, "d": None, "s": None, "t": None}))
+
+    def invalidate(self, resumable: bool = False) -> None:
+        """op 9 INVALID_SESSION: not resumable → the client IDENTIFYs afresh (what was kept is lost)."""
+        assert self._ws is not None
+        if not resumable:
+            self.session_id = ""
+        self._on_loop(self._ws.send_json({"op": 9, "d": resumable, "s": None, "t": None}))
+
+    def close(self, code: int = 4000) -> None:
+        """Close the gateway connection: with a close frame (`code`), or — 1006 — by dropping it unannounced."""
+        ws = self._ws
+        assert ws is not None
+        self._ws = None
+
+        async def shut() -> None:
+            if code == 1006:
+                transport = self._transports.get(id(ws))
+                if transport is not None:
+                    transport.abort()
+            else:
+                await ws.close(code=code)
+
+        self._on_loop(shut())
+
+    def outage(self, seconds: float) -> None:
+        """Drop the connection and refuse new ones for `seconds`."""
+        self.down_until = time.time() + seconds
+        if self._ws is not None:
+            self.close(1006)
 
     # --- REST ----------------------------------------------------------------------------------------------------
     def _json(self, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -151,14 +224,27 @@ class FakeDiscord:
             call = Call(name, dict(request.match_info), body, time.time(), query=dict(request.query))
             with self._lock:
                 self.calls.append(call)
-                pending = self._fail.get(name)
-                retry_after = pending.pop(0) if pending else None
-            if retry_after is not None:
+                pending = self._fail.get(name, [])
+                shown = json.dumps(body, ensure_ascii=False)
+                match = next((i for i, f in enumerate(pending) if f[2] in shown), None)
+                mode, value, _ = pending.pop(match) if match is not None else ("", 0.0, "")
+            if mode == "rate":
                 call.status = 429
-                answer = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
-                return self._json(answer, 429, {"Via": "1.1 google", "Retry-After": str(retry_after)})
+                answer = {"message": "You are being rate limited.", "retry_after": value, "global": False}
+                return self._json(answer, 429, {"Via": "1.1 google", "Retry-After": str(value)})
+            if mode == "error":
+                call.status = int(value)
+                return self._json({"message": "Server error", "code": 0}, int(value))
             status, result = self._answer(call)
             call.status, call.result = status, copy.deepcopy(result)  # as answered, not as later edited
+            if mode == "drop":
+                call.status = 599  # done, unanswered
+                assert request.transport is not None
+                request.transport.abort()
+                return web.Response(status=500)
+            if mode == "after":
+                call.status = int(value)
+                return self._json({"message": "Server error", "code": 0}, int(value))
             if status == 204:
                 return web.Response(status=204)
             return self._json(result, status)
@@ -203,7 +289,7 @@ class FakeDiscord:
             thread = self.threads.get(p["channel"])
             return (200, thread) if thread else (200, text_channel(p["channel"]))
         if call.route == "message.post":
-            return 200, self._new_message(p["channel"], body)
+            return 200, self._post_once(p["channel"], body)
         if call.route == "message.edit":
             if p["message"] not in self.messages:
                 return 404, {"message": "Unknown Message", "code": 10008}
@@ -215,6 +301,8 @@ class FakeDiscord:
     def _callback(self, interaction_id: str, token: str, body: dict[str, Any]) -> tuple[int, Any]:
         if token in self._acked and self.reject_repeated_callbacks:
             return 400, {"message": "Interaction has already been acknowledged.", "code": 40060}
+        if time.time() - snowflake_time(interaction_id) > self.interaction_deadline:
+            return 404, {"message": "Unknown interaction", "code": 10062}
         kind = body.get("type")
         data = body.get("data") or {}
         ephemeral = bool(int(data.get("flags", 0)) & 64)
@@ -233,6 +321,21 @@ class FakeDiscord:
         else:
             self._acked[token] = ""
         return 200, answer
+
+    def _post_once(self, channel: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A channel message; with `nonce` + `enforce_nonce`, a nonce used in the last NONCE_WINDOW seconds
+        answers the message made then (Discord: "the message will be returned and no new message created")."""
+        nonce = body.get("nonce")
+        if nonce is None or not body.get("enforce_nonce"):
+            return self._new_message(channel, body)
+        with self._lock:
+            used = self._nonces.get(str(nonce))
+            if used is not None and time.time() - used[0] < NONCE_WINDOW and used[1] in self.messages:
+                return dict(self.messages[used[1]])
+        message = self._new_message(channel, body)
+        with self._lock:
+            self._nonces[str(nonce)] = (time.time(), message["id"])
+        return message
 
     def _new_message(self, channel: str, body: dict[str, Any]) -> dict[str, Any]:
         message = message_payload(str(next(self._ids)), channel, **_message_fields(body))
@@ -261,9 +364,12 @@ class FakeDiscord:
         return 201, thread
 
     # --- gateway -------------------------------------------------------------------------------------------------
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if time.time() < self.down_until:  # an outage: no connection
+            return web.Response(status=503, text="gateway unavailable")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
+        self._transports[id(ws)] = request.transport
         await ws.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
         async for frame in ws:
             if frame.type is not WSMsgType.TEXT:
@@ -272,22 +378,46 @@ class FakeDiscord:
             if message["op"] == 1:
                 self.heartbeats += 1
                 await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
-            elif message["op"] in (2, 6):  # IDENTIFY (or RESUME: answered as a fresh session)
-                self.identify = message["d"]
-                self._ws = ws
-                ready = {
-                    "v": 10,
-                    "user": BOT_USER,
-                    "guilds": [{"id": GUILD_ID, "unavailable": True}],
-                    "session_id": "fake-session",
-                    "resume_gateway_url": self.gateway_url,
-                    "application": {"id": APP_ID, "flags": 0},
-                    "shard": [0, 1],
-                }
-                await ws.send_json({"op": 0, "t": "READY", "s": next(self._seq), "d": ready})
-                await ws.send_json({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild()})
-                self.identified.set()
+            elif message["op"] == 2:
+                await self._identify(ws, message["d"])
+            elif message["op"] == 6:
+                await self._resume(ws, message["d"])
         return ws
+
+    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
+        self.identify = data
+        self._session += 1
+        self.session_id = f"fake-session-{self._session}"
+        with self._lock:
+            self._kept.clear()  # a new session: what the old one missed is gone
+            self.connects.append((time.time(), 2))
+        self._ws = ws
+        ready = {
+            "v": 10,
+            "user": BOT_USER,
+            "guilds": [{"id": GUILD_ID, "unavailable": True}],
+            "session_id": self.session_id,
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": APP_ID, "flags": 0},
+            "shard": [0, 1],
+        }
+        await ws.send_json({"op": 0, "t": "READY", "s": next(self._seq), "d": ready})
+        await ws.send_json({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild()})
+        self.identified.set()
+
+    async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
+        """Replay what the session missed, then RESUMED; an unknown session must IDENTIFY again."""
+        if not self.session_id or data.get("session_id") != self.session_id:
+            await ws.send_json({"op": 9, "d": False, "s": None, "t": None})
+            return
+        with self._lock:
+            kept, self._kept = self._kept, []
+            self.connects.append((time.time(), 6))
+        self._ws = ws
+        for frame in kept:
+            self.dispatched[str(frame["d"].get("id"))] = time.time()
+            await ws.send_json(frame)
+        await ws.send_json({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}})
 
     # --- lifecycle -----------------------------------------------------------------------------------------------
     def start(self) -> FakeDiscord:
@@ -324,7 +454,7 @@ class FakeDiscord:
 
 
 def _message_fields(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: body[k] for k in ("content", "embeds", "components", "flags") if k in body}
+    return {k: body[k] for k in ("content", "embeds", "components", "flags", "nonce") if k in body}
 
 
 # --- payloads ------------------------------------------------------------------------------------------------------
@@ -420,8 +550,10 @@ def message_payload(
     components: list[dict[str, Any]] | None = None,
     flags: int = 0,
     mentions: list[dict[str, Any]] | None = None,
+    nonce: str | int | None = None,
 ) -> dict[str, Any]:
     return {
+        **({"nonce": nonce} if nonce is not None else {}),
         "id": message_id,
         "channel_id": channel,
         "guild_id": GUILD_ID,
@@ -458,7 +590,17 @@ def _option(name: str, value: Any, focused: bool) -> dict[str, Any]:
     return {"name": name, "type": kind, "value": value, **({"focused": True} if focused else {})}
 
 
-_interaction_ids = itertools.count(1_300_000_000_000_000_000)
+_increment = itertools.count(1)
+
+
+def snowflake(at: float | None = None) -> str:
+    """A Discord id minted at `at` (time.time(); now by default)."""
+    ms = int((time.time() if at is None else at) * 1000) - DISCORD_EPOCH_MS
+    return str((ms << 22) | (next(_increment) & 0x3FFFFF))
+
+
+def snowflake_time(snowflake_id: str) -> float:
+    return ((int(snowflake_id) >> 22) + DISCORD_EPOCH_MS) / 1000
 
 
 def interaction(
@@ -469,8 +611,10 @@ def interaction(
     channel: dict[str, Any] | None = None,
     by: str = USER_ID,
     message: dict[str, Any] | None = None,
+    age: float = 0.0,
 ) -> dict[str, Any]:
-    iid = interaction_id or str(next(_interaction_ids))
+    """An interaction created `age` seconds ago."""
+    iid = interaction_id or snowflake(time.time() - age)
     where = channel or text_channel()
     payload = {
         "id": iid,

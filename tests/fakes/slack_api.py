@@ -1,15 +1,18 @@
 """A local fake of the Slack Web API (aiohttp, port 0, own thread), reached through `SLACK_API_URL`.
 
-It answers auth.test (with the granted scopes in `x-oauth-scopes`), chat.postMessage, chat.update,
-chat.postEphemeral, users.info and response_url posts,
+It answers auth.test (with the granted scopes in `x-oauth-scopes`), chat.postMessage (keeping each message with
+its `metadata`), chat.update, chat.postEphemeral, conversations.replies and conversations.history (oldest-first
+pages of 15 at most, metadata only with `include_all_metadata`, like Slack), users.info and response_url posts,
 records every call with its arrival time, and can be told to answer the next N calls of a method with HTTP 429
-and a Retry-After header. `wait_for` polls the record instead of sleeping.
+and a Retry-After header (`rate_limit`) or to fail them (`fail`): a 5xx before doing anything, a 5xx *after* doing
+it (create-then-502), or a connection dropped after doing it. Message ts are the time they were made, as Slack's.
+`wait_for` polls the record instead of sleeping.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
+import copy
 import json
 import threading
 import time
@@ -41,10 +44,23 @@ class Call:
 
 
 @dataclass
+class Fault:
+    mode: str
+    """`rate` (429 + Retry-After), `error` (5xx, nothing done), `after` (done, then 5xx), `drop` (done, then the
+    connection is closed without an answer)."""
+    status: int = 502
+    retry_after: float = 1
+    text: str = ""
+    """Only calls whose text contains this."""
+
+
+@dataclass
 class FakeSlackApi:
     calls: list[Call] = field(default_factory=list)
-    _fail: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
-    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    """Every message made (chat.postMessage), with channel, ts, thread_ts, text and metadata, as made."""
+    _fail: dict[str, list[Fault]] = field(default_factory=dict)
+    _last_ts: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
     """Base URL of the Web API (ends with /api/), once started."""
@@ -62,10 +78,26 @@ class FakeSlackApi:
     """Files shared in threads, served at /files/<name> (files.slack.com's part)."""
 
     # --- control -----------------------------------------------------------------------------------------------
-    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1, *, text: str = "") -> None:
+    def rate_limit(self, method: str, times: int = 1, retry_after: float = 1, *, text: str = "") -> None:
         """Answer the next `times` calls of `method` (whose text contains `text`) with 429 and Retry-After."""
+        self.fail(method, "rate", times, retry_after=retry_after, text=text)
+
+    def fail(
+        self, method: str, mode: str, times: int = 1, *, status: int = 502, retry_after: float = 1, text: str = ""
+    ) -> None:
+        """Fail the next `times` calls of `method` (whose text contains `text`) the way `Fault.mode` says."""
         with self._lock:
-            self._fail.setdefault(method, []).extend([(retry_after, text)] * times)
+            self._fail.setdefault(method, []).extend([Fault(mode, status, retry_after, text)] * times)
+
+    def made(self, channel: str | None = None, thread_ts: str | None = None) -> list[dict[str, Any]]:
+        """Messages that exist (whatever the caller was told), in a channel and/or thread, in order."""
+        with self._lock:
+            return [
+                m
+                for m in self.messages
+                if (channel is None or m["channel"] == channel)
+                and (thread_ts is None or m.get("thread_ts") == thread_ts)
+            ]
 
     def of(self, method: str, *, ok_only: bool = True) -> list[Call]:
         with self._lock:
@@ -86,7 +118,7 @@ class FakeSlackApi:
         return [c for c in self.of("chat.postMessage") if c.args.get("thread_ts") == thread_ts]
 
     # --- server --------------------------------------------------------------------------------------------------
-    async def _api(self, request: web.Request) -> web.Response:
+    async def _api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         args: dict[str, Any] = dict(request.query)
         if request.content_type == "application/json":
@@ -96,16 +128,21 @@ class FakeSlackApi:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         with self._lock:
             pending = self._fail.get(method, [])
-            match = next((i for i, (_, text) in enumerate(pending) if text in str(args.get("text", ""))), None)
-            retry_after = pending.pop(match)[0] if match is not None else None
-            ts = f"1700000000.{next(self._ts):06d}"
-            call = Call(method, args, time.time(), 429 if retry_after is not None else 200, token)
+            match = next((i for i, f in enumerate(pending) if f.text in str(args.get("text", ""))), None)
+            fault = pending.pop(match) if match is not None else None
+            self._last_ts = max(time.time(), self._last_ts + 0.000001)
+            ts = f"{self._last_ts:.6f}"
+            refused = fault is not None and fault.mode in ("rate", "error")
+            status = 200 if fault is None else 429 if fault.mode == "rate" else fault.status
+            call = Call(method, args, time.time(), status, token)
             call.ts = str(args.get("ts", ts)) if method == "chat.update" else ts
             self.calls.append(call)
-        if retry_after is not None:
+        if fault is not None and fault.mode == "rate":
             return web.json_response(
-                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(fault.retry_after)}
             )
+        if refused:
+            return web.Response(status=status, text="upstream failure")
         if method == "apps.connections.open":
             return web.json_response({"ok": True, "url": self.url.replace("http:", "ws:", 1) + "socket"})
         if method == "auth.test":
@@ -113,9 +150,56 @@ class FakeSlackApi:
                 return web.json_response({"ok": False, "error": "invalid_auth"})
             return web.json_response(self._answer(method, args, ts), headers={"x-oauth-scopes": ",".join(self.scopes)})
         answer = self._answer(method, args, ts)
+        if method == "chat.postMessage" and answer.get("ok"):
+            self._keep(args, ts)
+        elif method in ("conversations.replies", "conversations.history"):
+            answer = self._history(args)
         if method == "users.info" and (email := self.emails.get(str(args.get("user", "")))):
             answer["user"].update(is_email_confirmed=True, profile={"email": email})
+        if fault is not None and fault.mode == "drop":  # done, and the answer never comes
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=500)
+        if fault is not None:  # done, then an error instead of the answer
+            return web.Response(status=fault.status, text="upstream failure")
         return web.json_response(answer)
+
+    def _keep(self, args: dict[str, Any], ts: str) -> None:
+        meta = args.get("metadata")
+        meta = json.loads(meta) if isinstance(meta, str) else meta
+        message = {"channel": args.get("channel"), "ts": ts, "text": args.get("text"), "bot_id": BOT_ID}
+        if args.get("thread_ts"):
+            message["thread_ts"] = str(args["thread_ts"])
+        if meta:
+            message["metadata"] = meta
+        with self._lock:
+            self.messages.append(message)
+
+    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread (replies: the root's ts) or a channel, oldest first from `oldest`, `limit` (≤ 15) per page."""
+        channel, thread = str(args.get("channel", "")), args.get("ts")
+        oldest = float(args.get("oldest") or 0)
+        with_meta = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            found = [
+                m
+                for m in self.messages
+                if m["channel"] == channel
+                and float(m["ts"]) >= oldest
+                and (m.get("thread_ts") == thread or m["ts"] == thread if thread else "thread_ts" not in m)
+            ]
+        start = int(args.get("cursor") or 0)
+        limit = min(int(args.get("limit") or 15), 15)
+        page = [
+            m if with_meta else {k: v for k, v in m.items() if k != "metadata"} for m in found[start : start + limit]
+        ]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": copy.deepcopy(page),
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     @staticmethod
     def _answer(method: str, args: dict[str, Any], ts: str) -> dict[str, Any]:
