@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import getpass
 import re
+import shlex
 import threading
 import time
 import uuid
@@ -21,7 +22,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from bot import messages
+from bot import attachments, messages
 from bot.chat_text import for_console, user
 from bot.commands import VERBS, Actor
 from bot.progress_feed import ProgressFeed
@@ -70,6 +71,9 @@ class ConsoleChat:
 
     def ask(self, text: str) -> Reply:
         """Run one line: a command, or (a line that is not one) an edit of the project last worked on."""
+        files, text = console_files(text)
+        if files:  # `images #N path/a.jpg …`: the team's own photos
+            return self.service.handle_files(self.actor(), text, attachments.read_local(files))
         line = text.strip().removeprefix(messages.CMD).strip()
         verb = line.split(" ", 1)[0].lower() if line else ""
         editing = None
@@ -141,6 +145,19 @@ class ConsoleChat:
 
     def close(self) -> None:
         self.feed.close()
+
+
+def console_files(line: str) -> tuple[list[str], str]:
+    """`images #N path/a.jpg "my photos/b.png" [hint…]`: the paths, and the command without them."""
+    try:
+        words = shlex.split(line)
+    except ValueError:
+        words = line.split()
+    if len(words) < 2 or words[0].lower() != "images":
+        return [], line
+    paths = [w for w in words[2:] if attachments.looks_like_path(w)]
+    rest = [w for w in words[2:] if not attachments.looks_like_path(w)]
+    return paths, " ".join(words[:2] + rest)
 
 
 def _shown(path: Path) -> str:

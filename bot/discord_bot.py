@@ -26,13 +26,14 @@ import yarl
 from discord import app_commands
 from discord.http import Route
 
-from bot import chat_text, commands, delivery, messages, metrics
+from bot import attachments, chat_text, commands, delivery, messages, metrics
 from bot.chat_sink import Ambiguous, ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.errors import UserError
 from bot.relay import Relay, spawn
 from bot.service import SERVICE_THREADS, CommandService, Reply
 from bot.settings import BotSettings
+from jobs.brief import MAX_PROMPT
 from storage import accounts, keys, projects
 
 log = structlog.get_logger(__name__)
@@ -282,6 +283,9 @@ class DiscordAdapter:
         accepted, text = time.time(), MENTION.sub(" ", message.content).strip()
         actor = self._actor_of(message.author, message.guild.id, channel, f"message:{message.id}")
         project = await self.relay.project_in_thread(self._where(actor)) if thread else None
+        if project is not None and message.attachments:
+            await self.take_attachments(actor, project, message, text, accepted)
+            return
         if project is not None and text and text.split()[0].lower() not in commands.VERBS:
             text = f"edit #{project} {text}"
         elif not mentioned:
@@ -294,6 +298,23 @@ class DiscordAdapter:
             key=delivery.message_key("re", message.id),
         )
         anchor = await delivery.deliver(lambda: self.sink.send(str(channel.id), shown), deadline=60.0)
+        if not reply.ephemeral:
+            await self.deliver(actor, reply, anchor, accepted)
+
+    async def take_attachments(
+        self, actor: Actor, project: int, message: discord.Message, hint: str, accepted: float
+    ) -> None:
+        """Attachments in a project's thread become its photos: fetched from Discord's CDN only, handed to the
+        service with the message as the hint; the reply in the thread says where each went."""
+        files = [(a.filename, a.url, a.size) for a in message.attachments]
+        allowed = attachments.allowed_origins(attachments.DISCORD_FILE_HOSTS, self.settings.discord_api_url)
+        async with aiohttp.ClientSession() as session:
+            incoming = await attachments.fetch_all(session, files, allowed)
+        command = f"images #{project} {hint[:MAX_PROMPT]}"
+        reply = await self._sync(lambda: self.service.handle_files(actor, command, incoming))
+        if reply.ephemeral and reply.project_id and reply.text == messages.duplicate_request(reply.project_id):
+            return  # a replayed MESSAGE_CREATE: the first delivery was answered already
+        anchor = await self.sink.send(str(message.channel.id), Outgoing(text=reply.text))
         if not reply.ephemeral:
             await self.deliver(actor, reply, anchor, accepted)
 

@@ -481,3 +481,53 @@ def admin_status(queues: Sequence[QueueState], failures: Sequence[FailedVersion]
         lines.append("No failed builds.")
     lines.append(f"Failed jobs stay in the dashboard for a week. Your own projects: `{CMD} projects`.")
     return "\n".join(lines)
+
+
+# --- photos from chat ---------------------------------------------------------------------------------------
+PHOTO_REFUSALS = {
+    "format": "not a JPEG, PNG or WebP photo (those are the kinds I take)",
+    "pixels": "too many pixels (60 megapixels at most)",
+    "too_big": "larger than 20 MB",
+    "corrupt": "damaged or cut short: it could not be read",
+    "empty": "empty",
+    "host": "not from the chat's own file storage, so I did not fetch it",
+    "redirect": "its download led away from the chat's own file storage, so I stopped",
+    "download": "could not be downloaded (try sending it again)",
+    "too_many": "one file too many: I take 10 per message",
+    "missing": "no such file",
+}
+
+
+def file_name(name: str) -> str:
+    """A file's name as chat shows it: a person's text (each surface escapes it), one line, at most 60 characters."""
+    kept = clean(name).strip()
+    return user(kept[:57] + "…" if len(kept) > 60 else kept) if kept else "file"
+
+
+def photo_refused(name: str, reason: str) -> str:
+    return f"{file_name(name)}: {PHOTO_REFUSALS.get(reason, 'could not be used')}"
+
+
+def no_usable_photos(refused: Sequence[tuple[str, str]]) -> str:
+    lines = "\n".join(f"• {photo_refused(n, r)}" for n, r in refused) or "• no file came with the message"
+    return f"No photo I could use, so nothing changed and nothing was charged:\n{lines}"
+
+
+def photos_placed(placed: Sequence[tuple[str, str]], refused: Sequence[tuple[str, str]]) -> str:
+    """Where each photo went (file name, place), then what was skipped and why."""
+    went = "\n".join(f"• {file_name(n)} → {place}" for n, place in placed)
+    skipped = "".join(f"\n• skipped {photo_refused(n, r)}" for n, r in refused)
+    return f"📷 Your photos:\n{went}{skipped}"
+
+
+def photos_need_a_project() -> str:
+    return f"Send photos in a project's thread, or use `{CMD} images #<project>` with them attached."
+
+
+def images_drawn(count: int) -> str:
+    """The `images` reply's note when no image service is configured: what will be drawn, and the better way."""
+    what = "a new picture" if count == 1 else f"{count} new pictures"
+    return (
+        f"🎨 I'll draw {what} in your site's colours (no image service is set up, so I can't paint the words of "
+        "a prompt). For real pictures, drop your photos in the project's thread."
+    )

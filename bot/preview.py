@@ -26,6 +26,8 @@ from storage.projects import preview_of
 from storage.redis_client import connect
 from storage.settings import StorageSettings
 
+mimetypes.add_type("image/webp", ".webp")  # photos are WebP; slim systems' mime.types may not list it
+
 log = structlog.get_logger(__name__)
 
 LOOKUP_THREADS = 4

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import redis
@@ -19,13 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import admin, commands, logs, messages
+from bot.attachments import Incoming
 from bot.chat_text import plain
 from bot.commands import Actor, Command
 from bot.errors import UserError
 from bot.settings import BotSettings
-from jobs import edits, queue
+from jobs import edits, llm, photos, queue
 from jobs.brief import parse as parse_brief
-from jobs.build_site import fail_version
+from jobs.build_site import fail_version, photo_store
 from jobs.context import JobContext
 from jobs.edits import EditTooBig, new_images
 from jobs.llm import ApiProvider
@@ -102,14 +103,28 @@ class CommandService:
     @logs.bound_to_actor
     def handle(self, actor: Actor, text: str) -> Reply:
         """Run one command line and return the reply. Never raises: failures become a short reply."""
+        return self._run(actor, text, None)
+
+    def handle_files(self, actor: Actor, text: str, files: Sequence[Incoming]) -> Reply:
+        """`images #<project> [hint]` with files from chat or the console: they become the project's photos and
+        a new version shows them. Never raises, like `handle`."""
+        with structlog.contextvars.bound_contextvars(**logs.actor_fields(actor)):
+            return self._run(actor, text, list(files))
+
+    def _run(self, actor: Actor, text: str, files: list[Incoming] | None) -> Reply:
         ref = new_ref()
         try:
             command = commands.parse(text)
             if command.name == "help":
                 return Reply(text=messages.help_text(), ephemeral=True)
+            if files is not None and command.name != "images":
+                raise UserError(messages.photos_need_a_project())
             self._rate_limit(actor)
             context = _Context(actor=actor, identify=self._identify)
-            reply = self._handlers[command.name](context, command)
+            if files is not None:
+                reply = self._photos(context, command, files)
+            else:
+                reply = self._handlers[command.name](context, command)
         except UserError as exc:
             return Reply(text=exc.message, ephemeral=True)
         except ServiceUnavailable as exc:
@@ -377,7 +392,7 @@ class CommandService:
             project = self._own_project(s, c, command.project, change=True)
             current = self._current_spec(s, project)
         spec = new_images(current, command.prompt, command.count or 1)
-        return self._queue_version(
+        reply = self._queue_version(
             c,
             kind="images",
             project=project,
@@ -385,6 +400,34 @@ class CommandService:
             spec=spec,
             cost=self.ctx.settings.image_cost * (command.count or 1),
         )
+        if reply.version_id is None or llm.ApiProvider.from_settings(self.ctx.settings) is not None:
+            return reply
+        return reply.model_copy(update={"text": f"{reply.text}\n{messages.images_drawn(command.count or 1)}"})
+
+    def _photos(self, c: _Context, command: Command, files: list[Incoming]) -> Reply:
+        """Check and store each file (a bad one is skipped and named), place the photos, queue a version that
+        shows them. Nothing usable: one line per file, nothing written, nothing charged."""
+        with self.ctx.db.session() as s:
+            project = self._own_project(s, c, command.project)
+            current = self._current_spec(s, project)
+        store = photo_store(self.ctx.settings.sites_dir, project.id)
+        accepted, refused = photos.ingest_all([(f.name, f.data, f.refused) for f in files], store)
+        if not accepted:
+            raise UserError(messages.no_usable_photos(refused))
+        spec, placed = photos.apply(current, accepted, command.prompt)
+        names = ", ".join(p.name for p in placed)
+        reply = self._queue_version(
+            c,
+            kind="images",
+            project=project,
+            instruction=f"photos: {names}"[:500],
+            spec=spec,
+            cost=self.ctx.settings.image_cost,
+        )
+        if reply.version_id is None:  # a redelivery: the first delivery said where they went
+            return reply
+        where = [(p.name, photos.place_name(p.role)) for p in placed]
+        return reply.model_copy(update={"text": f"{reply.text}\n{messages.photos_placed(where, refused)}"})
 
     def _cancel(self, c: _Context, command: Command) -> Reply:
         with self.ctx.db.session() as s:

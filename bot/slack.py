@@ -43,12 +43,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import chat_text, delivery, logs, messages, metrics, readiness, slack_app
+from bot import attachments, chat_text, delivery, logs, messages, metrics, readiness, slack_app
 from bot.chat_sink import Ambiguous, ChatUnavailable, Outgoing, RateLimited, ThreadRef
 from bot.commands import Actor
 from bot.relay import Relay, spawn
 from bot.service import SERVICE_THREADS, CommandService, Reply
 from bot.settings import BotSettings
+from jobs.brief import MAX_PROMPT
 
 log = structlog.get_logger(__name__)
 PLATFORM = "slack"
@@ -288,6 +289,7 @@ class SlackAdapter:
         logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
         self.app.command("/autoweb")(self.on_command)
         self.app.event("app_mention")(self.on_mention)
+        self.app.event({"type": "message", "subtype": "file_share"})(self.on_files)  # before the plain listener
         self.app.event("message")(self.on_message)
         self.app.action(re.compile(r"^autoweb_command"))(self.on_button)
         self.app.action(re.compile(r"^autoweb_link"))(self.on_link)
@@ -385,6 +387,38 @@ class SlackAdapter:
                 self.after_ack.later(
                     self.deliver(actor, reply, self._where(actor), accepted), **logs.actor_fields(actor)
                 )
+
+    async def on_files(self, body: Body, event: Body, context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
+        """Files shared in a project's thread become its photos; fetched after the ack (downloads take time)."""
+        thread = event.get("thread_ts")
+        if event.get("bot_id") or not thread or thread == event.get("ts") or not event.get("files"):
+            return
+        accepted = time.time()
+        actor = self._actor(context, thread, event_id=body.get("event_id"))
+        project = await self.relay.project_in_thread(self._where(actor))
+        if project is not None:
+            retry = bool(request.headers.get("x-slack-retry-num"))
+            work = self.take_files(actor, project, event, accepted, retry=retry)
+            self.after_ack.later(work, **logs.actor_fields(actor))
+
+    async def take_files(self, actor: Actor, project: int, event: Body, accepted: float, *, retry: bool) -> None:
+        """Download the files from Slack's file host (with this workspace's bot token), hand them to the service
+        with the message as the hint, and say in the thread where each went."""
+        shared = [f for f in event.get("files") or [] if isinstance(f, dict)]
+        files = [
+            (str(f.get("name") or "file"), str(f.get("url_private_download") or ""), int(f.get("size") or 0))
+            for f in shared
+        ]
+        client = await self.client_for(actor.team_id)
+        allowed = attachments.allowed_origins(attachments.SLACK_FILE_HOSTS, self.settings.slack_api_url)
+        incoming = await attachments.fetch_all(self.session, files, allowed, token=client.token)
+        hint = re.sub(r"<[@#!][^>]*>", " ", str(event.get("text", "")))[:MAX_PROMPT]  # mentions are no hint
+        loop = asyncio.get_running_loop()
+        reply = await loop.run_in_executor(
+            self.pool, self.service.handle_files, actor, f"images #{project} {hint}", incoming
+        )
+        if not (retry and reply.ephemeral):
+            await self.deliver(actor, reply, self._where(actor), accepted)
 
     async def on_button(self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext) -> None:
         """Roll back / Cancel. The id is the click's own (Slack's `action_ts`, else the payload's trigger id): a

@@ -91,6 +91,11 @@ def version_dir(ctx: JobContext, project_id: int, number: int) -> Path:
     return generator.safe_join(ctx.settings.sites_dir, str(project_id), f"v{number}")
 
 
+def photo_store(sites_dir: Path, project_id: int) -> Path:
+    """Where a project's photos are kept, in every width a site shows (`jobs/photos.py`), beside its versions."""
+    return generator.safe_join(sites_dir, str(project_id), "photos")
+
+
 def build_site(version_id: int) -> dict[str, Any]:
     """Build one queued version. Returns a small summary (RQ stores it as the job result)."""
     ctx = context.current()
@@ -125,6 +130,7 @@ def build_site(version_id: int) -> dict[str, Any]:
             tmp,
             base_url=ctx.settings.preview_url(project.preview_token),
             on_progress=report,
+            photo_store=photo_store(ctx.settings.sites_dir, project.id),
             image_cache=images.cache_dir(ctx.settings.sites_dir),
         )
         edits.check_rendered(tmp)

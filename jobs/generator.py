@@ -21,8 +21,10 @@ from jinja2 import DictLoader, Environment, StrictUndefined, select_autoescape
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from jobs import icons, pictures
 from jobs.errors import UnsafePath
 from jobs.images import write_images
+from jobs.photos import Photo, derived_path
 
 ASSETS = Path(__file__).parent / "site_assets"
 
@@ -92,7 +94,9 @@ class SiteSpec(BaseModel):
     image_seed: str = ""
     """Changed by the `images` command to get a fresh set of pictures."""
     gallery_images: int = 0
-    """Extra gallery pictures made by the `images` command (0: the gallery shows the hero)."""
+    """Gallery pictures asked for by the `images` command (0: as many as the gallery needs)."""
+    photos: list[Photo] = []
+    """The team's own photos (`jobs/photos.py`), each with its place on the site."""
     missing: list[str] = []
     """What the team could add to complete the site, one short line each (shown in the final chat message)."""
     brief: dict[str, Any] = {}
@@ -209,11 +213,14 @@ def render_site(
     *,
     base_url: str,
     on_progress: Progress | None = None,
+    photo_store: Path | None = None,
     image_cache: Path | None = None,
 ) -> list[Path]:
     """Write every file of the site into `out_dir` (which must not exist yet) and return their paths.
 
-    `image_cache`: where images drawn from the same inputs are kept between builds (`jobs.images.cache_dir`)."""
+    `photo_store` is the project's photo store (`jobs/photos.py`): a photo of the spec whose files are not all
+    there is left out (its slot gets a drawn picture), so no page refers to a missing file. `image_cache`: where
+    images drawn from the same inputs are kept between builds (`jobs.images.cache_dir`)."""
     report = on_progress or (lambda step, done, total: None)
     sources = {f"c/{slug}": components[slug]["source"] for slug in component_slugs(spec)}
     sources["page"] = (ASSETS / "page.html.j2").read_text()
@@ -231,16 +238,17 @@ def render_site(
         "base_url": base_url,
         "pages": [{"slug": p.slug, "title": p.title, "href": f"{p.slug}.html"} for p in spec.pages],
     }
-    captions = list(copy.get("gallery", []))
-    gallery = [
-        {
-            "src": f"images/gallery-{i}.png" if spec.gallery_images else "images/hero.png",
-            "alt": captions[(i - 1) % len(captions)] if captions else f"{spec.name}, picture {i}",
-            "caption": captions[(i - 1) % len(captions)] if captions else "",
-        }
-        for i in range(1, max(spec.gallery_images, len(captions), 1) + 1)
-    ]
-    images = {"hero_alt": f"{spec.name}, {spec.location}" if spec.location else spec.name, "gallery": gallery}
+    store = photo_store
+    shown = [p for p in spec.photos if store and all(derived_path(store, p.id, w).is_file() for w in p.widths)]
+    sections = {slug for page in spec.pages for slug in page.sections}
+    longest = {
+        key: max([copy.get(key) or [], *(p.content.get(key) or [] for p in spec.pages)], key=len)
+        for key in ("gallery", "listings", "team")
+    }  # a page's own list may be longer than the site's: every item of every page gets its picture
+    art = pictures.layout(
+        spec.name, spec.location, {**copy, **longest}, sections, shown, gallery_images=spec.gallery_images
+    )
+    images = art.context()
     written: list[Path] = []
     total = len(spec.pages)
     for done, page in enumerate(spec.pages, start=1):
@@ -256,7 +264,15 @@ def render_site(
         href, label = call_to_action(spec, page)
         page_copy = {**copy, **page.content, "cta_label": label or copy.get("cta_label", "")}
         page_site = {**site, "cta_href": href}
-        ctx = {"site": page_site, "copy": page_copy, "page": page_ctx, "images": images, "palette": spec.palette}
+        ctx = {
+            "site": page_site,
+            "copy": page_copy,
+            "page": page_ctx,
+            "images": images,
+            "palette": spec.palette,
+            "icon": icons.icon,
+            "person_icon": icons.person,
+        }
         regions: dict[str, list[str]] = {"header": [], "main": [], "footer": []}
         for slug in page.sections:
             regions[components[slug].get("region", "main")].append(env.get_template(f"c/{slug}").render(ctx))
@@ -278,9 +294,10 @@ def render_site(
         tagline,
         spec.palette,
         seed=spec.image_seed,
-        gallery=spec.gallery_images,
+        gallery=art.tiles,
         cache=image_cache,
     )
+    written += pictures.copy_photos(art.photos, store, out_dir / "images")
     report("Generating images", 1, 1)
     return written
 

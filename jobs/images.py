@@ -66,6 +66,36 @@ def hero(name: str, palette: dict[str, str], size: tuple[int, int] = (1200, 800)
     return img
 
 
+def tile(
+    name: str, palette: dict[str, str], index: int, size: tuple[int, int] = (800, 600), seed_text: str = ""
+) -> Image.Image:
+    """A gallery picture of its own: one of several compositions (by `index`) in the site's palette, placed by
+    the name and seed, so no two slots of a gallery look alike."""
+    colours = [palette["primary"], palette["secondary"], palette["accent"]]
+    start, end = colours[index % 3], colours[(index + 1) % 3]
+    img = (
+        _gradient(size, start, end)
+        if index % 2
+        else _gradient(size, end, start).transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    )
+    draw = ImageDraw.Draw(img, "RGBA")
+    seed = _seed(f"{name}{seed_text}#{index}")
+    ink = (*_rgb(colours[(index + 2) % 3]), 90)
+    w, h = size
+    style = (index - 1) % 4
+    for i in range(7):
+        x, y, r = seed[i] * w // 255, seed[i + 7] * h // 255, 40 + seed[i + 14] % 140
+        if style == 0:  # soft circles
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=ink)
+        elif style == 1:  # diagonal bands
+            draw.polygon([(x - r, 0), (x + r // 2, 0), (x + r // 2 - h, h), (x - r - h, h)], fill=ink)
+        elif style == 2:  # rings
+            draw.ellipse((x - r, y - r, x + r, y + r), outline=ink, width=6 + seed[i + 21] % 18)
+        else:  # scattered squares
+            draw.rounded_rectangle((x - r // 2, y - r // 2, x + r // 2, y + r // 2), radius=r // 6, fill=ink)
+    return img
+
+
 def logo(name: str, palette: dict[str, str], size: int = 96) -> Image.Image:
     img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     draw = ImageDraw.Draw(img)
@@ -90,7 +120,7 @@ def og_card(name: str, tagline: str, palette: dict[str, str]) -> Image.Image:
     return img
 
 
-IMAGE_STYLE = 2
+IMAGE_STYLE = 3
 """Bump when the drawing or encoding code changes: cached images are keyed by it and by every input."""
 
 PICTURE: dict[str, Any] = {"format": "PNG", "compress_level": 6, "compress_type": 3}
@@ -141,7 +171,7 @@ def write_images(
     for i in range(1, gallery + 1):
         drawings[f"gallery-{i}.png"] = (
             (name, palette, seed, i, (800, 600)),
-            functools.partial(hero, name, palette, (800, 600), seed_text=f"{seed}#{i}"),
+            functools.partial(tile, name, palette, i, seed_text=seed),
             PICTURE,
         )
     paths = []

@@ -313,7 +313,8 @@ def test_templates_of_an_unknown_category_says_so(service):
 def test_images_makes_a_version_with_new_pictures_at_the_image_price(service, ctx, run_jobs):
     pid = built(service, run_jobs)
     reply = service.handle(actor(), f"images #{pid} 2")
-    assert reply.text == messages.build_accepted("Sweet Crumbs", pid, 2, 0, 4)  # image_cost 2 × 2
+    drawn = messages.images_drawn(2)  # no image service in the tests: the reply says what will be drawn
+    assert reply.text == f"{messages.build_accepted('Sweet Crumbs', pid, 2, 0, 4)}\n{drawn}"  # image_cost 2 × 2
     assert balance(ctx) == (40, 4)
 
     assert run_jobs()

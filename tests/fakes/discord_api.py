@@ -36,6 +36,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.files import FileShelf
+
 APP_ID = "1100000000000000001"
 BOT_ID = APP_ID
 GUILD_ID = "1100000000000000002"
@@ -124,6 +126,8 @@ class FakeDiscord:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _channel_of_token: dict[str, str] = field(default_factory=dict)
     _ws: web.WebSocketResponse | None = None
+    shelf: FileShelf = field(default_factory=FileShelf)
+    """Attachments, served at /files/<name> (the CDN's part)."""
 
     # --- control -----------------------------------------------------------------------------------------------
     def rate_limit(self, route: str, times: int = 1, retry_after: float = 1.0) -> None:
@@ -423,6 +427,7 @@ class FakeDiscord:
             self._loop = asyncio.new_event_loop()
             app = web.Application()
             app.router.add_get("/gateway", self._gateway)
+            self.shelf.add_routes(app)
             for (method, path), name in ROUTES.items():
                 app.router.add_route(method, "/api/v10/" + path, self._route(name))
             self._runner = web.AppRunner(app, access_log=None)
@@ -432,6 +437,7 @@ class FakeDiscord:
             port = self._runner.addresses[0][1]
             self.url = f"http://127.0.0.1:{port}/api/v10"
             self.gateway_url = f"ws://127.0.0.1:{port}/gateway"
+            self.shelf.started(f"http://127.0.0.1:{port}")
             started.set()
             self._loop.run_forever()
             self._loop.run_until_complete(self._runner.cleanup())

@@ -25,6 +25,7 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot import slack_app
+from tests.fakes.files import FileShelf
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -73,6 +74,8 @@ class FakeSlackApi:
     """What auth.test says the token was granted (its `x-oauth-scopes` header)."""
     revoked: set[str] = field(default_factory=set)
     """Tokens auth.test refuses (`invalid_auth`)."""
+    shelf: FileShelf = field(default_factory=FileShelf)
+    """Files shared in threads, served at /files/<name> (files.slack.com's part)."""
 
     # --- control -----------------------------------------------------------------------------------------------
     def rate_limit(self, method: str, times: int = 1, retry_after: float = 1, *, text: str = "") -> None:
@@ -247,6 +250,7 @@ class FakeSlackApi:
             app.router.add_post("/api/{method}", self._api)
             app.router.add_get("/api/{method}", self._api)
             app.router.add_post("/response/{id}", self._response_url)
+            self.shelf.add_routes(app)
             self._runner = web.AppRunner(app, access_log=None)
             self._loop.run_until_complete(self._runner.setup())
             site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -254,6 +258,7 @@ class FakeSlackApi:
             port = self._runner.addresses[0][1]
             self.url = f"http://127.0.0.1:{port}/api/"
             self.response_url_base = f"http://127.0.0.1:{port}/response/"
+            self.shelf.started(f"http://127.0.0.1:{port}")
             started.set()
             self._loop.run_forever()
             self._loop.run_until_complete(self._runner.cleanup())
