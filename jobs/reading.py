@@ -88,7 +88,8 @@ def sentences(text: str) -> list[str]:
     """The prompt's sentences (and ;-clauses), not split after "Dr." or inside "3.50" and e-mail addresses."""
     out: list[str] = []
     for part in re.split(r"(?<=[.!?;])\s+|\n+|\s+\|\s+|\s+[—–]\s+(?!(?:those|these|the|all)\s+(?:\w+\s+)?pages)", text):
-        last = out[-1].rstrip(".").split()[-1].lower() if out and out[-1].endswith(".") and out[-1].split() else ""
+        before = out[-1].rstrip(".").split() if out and out[-1].endswith(".") else []
+        last = before[-1].lower() if before else ""
         if out and last in _ABBREVIATIONS:
             out[-1] = f"{out[-1]} {part}"
         elif part.strip(" ;") and not _GREETING.fullmatch(part.strip()):
@@ -297,7 +298,7 @@ def _page_list(text: str, *, strict: bool) -> list[str]:
     if any(len(i.split()) > 4 for i in items) or (
         strict
         and (
-            any(len(i.split()) > 3 or re.search(r"\d", i) for i in items)
+            any(len(i.split()) > 3 or re.search(r"\d|^(?:with|for|in|at)\b|\s(?:in|at|near)\s", i, re.I) for i in items)
             or not any(w in PAGE_WORDS for i in items for w in i.lower().split())
         )
     ):
@@ -320,7 +321,8 @@ def page_asks(sentence: str) -> tuple[list[str], str]:
     for pattern, strict in patterns:
         if not (m := pattern.search(sentence)):
             continue
-        strict = strict and not re.search(r"\bpages?\b", m.group(0), re.I)  # "need a, b and c pages": pages
+        if pattern is _WANT and re.search(r"\bpages?\b", m.group(0), re.I):
+            strict = False  # "need vendor list, map and vendor applications pages": pages, whatever their words
         if titles := _page_list(m.group(1), strict=strict):
             return titles, (sentence[: m.start()] + sentence[m.end() :]).strip(" ,")
     return [], sentence

@@ -195,6 +195,7 @@ def test_we_are_names_the_organisation_and_lowercase_places_and_conditions_are_k
         ("need vendor list, map and vendor applications pages", ["Vendor list", "Map", "Vendor applications"]),
         ("want a transformations page and a contact form", ["Transformations", "Contact form"]),
         ("gallery, packages and contact pages pls", ["Gallery", "Packages", "Contact"]),
+        ("", []),
     ],
 )
 def test_pages_asked_for_in_the_ways_people_write_it(sentence, titles):
@@ -218,3 +219,9 @@ def test_a_page_list_before_the_prompt_and_those_n_pages():
     assert first.business_name == "Windrush Sailing School"
     those = brief.parse("home, membership, equipment, open night — those 4 pages. for Hackspace Brno")
     assert [p.title for p in those.pages] == ["Membership", "Equipment", "Open night"]
+
+
+def test_a_with_list_ending_in_page_asks_only_for_its_pages_and_punctuation_alone_reads():
+    b = brief.parse("Sweet Crumbs, a bakery in Leeds, with a menu, about and contact page")
+    assert [p.title for p in b.pages] == ["Menu", "About", "Contact"]
+    assert brief.parse(". 0").business_name == ""
