@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 import pytest
 import redis
+import structlog
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
@@ -45,6 +46,15 @@ def _libpq(url: str, database: str) -> str:
 
 def _sqlalchemy(url: str, database: str) -> str:
     return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_log_context() -> Iterator[None]:
+    """Each test starts with no structlog context: a job run in the test's own thread (run_jobs) binds its
+    project and version there, as it does in a worker, and would otherwise colour the next test's log lines."""
+    structlog.contextvars.clear_contextvars()
+    yield
+    structlog.contextvars.clear_contextvars()
 
 
 @pytest.fixture(scope="session")
