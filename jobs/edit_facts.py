@@ -22,6 +22,7 @@ from jobs.edit_ops import (
     Unclear,
 )
 from jobs.edit_split import Quoted
+from jobs.sentences import cap
 
 if TYPE_CHECKING:
     from jobs.edit_parse import Reader
@@ -120,11 +121,11 @@ def _hours(r: Reader, clause: str) -> list[Operation] | Unclear | None:
     )
     if all_hours:
         days, time = facts.split_hours(r.value(all_hours.group("v") or all_hours.group("v2")))
-        return [SetHours(days=_cap(days), time=time, replace_all=True)] if time else None
+        return [SetHours(days=cap(days), time=time, replace_all=True)] if time else None
     day = _DAYS.search(low)
     if not day:
         return None
-    days = _cap(" ".join(day.group("d").split()))
+    days = cap(" ".join(day.group("d").split()))
     if re.search(r"\bclosed\b|\bclose\s+on\b|\bnot\s+open\b", low):
         return [SetHours(days=days, time="Closed")]
     if rng := _RANGE.search(low):
@@ -140,10 +141,6 @@ def _t(time: str) -> str:
     return time.replace(" ", "")
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _people(r: Reader, clause: str) -> list[Operation] | None:
     text = r.quoted.restore(clause)
     name = r"(?P<n>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})"
@@ -153,7 +150,7 @@ def _people(r: Reader, clause: str) -> list[Operation] | None:
         text,
     ):
         role = re.sub(r"\s+to\s+the\s+team$", "", m.group("r"), flags=re.I)
-        return [AddPerson(name=m.group("n"), role=_cap(role))]
+        return [AddPerson(name=m.group("n"), role=cap(role))]
     if m := re.match(rf"^(?:add)\s+{name}\s+to\s+(?:the\s+|our\s+)?(?:team|staff|people)$", text):
         return [AddPerson(name=m.group("n"))]
     people = [str(p.get("name", "")) for p in r.spec.copy_text.get("team", []) if isinstance(p, dict)]
@@ -201,10 +198,10 @@ def _offerings(r: Reader, clause: str) -> list[Operation] | Unclear | None:
     if m := _res_add().match(text):
         found, _, _ = facts.offerings(text[m.end() :], _currency(r))
         if found:
-            return [SetOffering(name=_cap(_ARTICLE.sub("", o.name)), price=o.price) for o in found]
+            return [SetOffering(name=cap(_ARTICLE.sub("", o.name)), price=o.price) for o in found]
         if re.search(r"\b(?:to|on)\s+the\s+(?:menu|list|range|shop|services|products)\b", text, re.I):
             rest = re.sub(r"\s+(?:to|on)\s+the\s+\w+$", "", text[m.end() :])
-            return [SetOffering(name=_cap(i)) for i in items(rest)] or None
+            return [SetOffering(name=cap(i)) for i in items(rest)] or None
     if m := _res_remove().match(text):
         rest = re.sub(r"\s+(?:from|off)\s+(?:the\s+|our\s+)?[\w ]+$", "", text[m.end() :])
         hits = [find(names, i) for i in items(rest)]

@@ -13,6 +13,7 @@ import phonenumbers
 from price_parser import Price
 from pydantic import BaseModel
 
+from jobs.sentences import cap
 from jobs.vocabulary import words
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -125,7 +126,7 @@ def offerings(sentence: str, currency: str) -> tuple[list[Offering], str, str]:
         segment = sentence[last : m.start()]
         name = _clean_name(segment)
         if name:
-            found.append(Offering(name=_cap(name), price=_price_text(m, currency), label=label))
+            found.append(Offering(name=cap(name), price=_price_text(m, currency), label=label))
             before.append(_before_name(segment))
         last = m.end()
     if not found:
@@ -150,10 +151,6 @@ def _before_name(segment: str) -> str:
     return segment[: cuts[-1].start()] if cuts else ""
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
-
-
 def split_list(text: str) -> list[str]:
     items = [_TRAIL.sub("", _LEAD.sub("", i)).strip(" .") for i in _SPLIT_LIST.split(text)]
     return [i for i in items if i]
@@ -167,7 +164,7 @@ def labelled(sentence: str) -> LabelledList | None:
     items = split_list(m.group(2))
     if not items or any(len(i.split()) > 8 for i in items):
         return None
-    return LabelledList(label=_cap(m.group(1).strip()), items=[_cap(i) for i in items])
+    return LabelledList(label=cap(m.group(1).strip()), items=[cap(i) for i in items])
 
 
 def people_of(lst: LabelledList) -> list[Person] | None:
@@ -209,7 +206,7 @@ def hours(sentence: str) -> str:
             return (
                 f"Open {rest}"
                 if start == "open" and rest.lower().startswith(("daily", "every", "7 days"))
-                else _cap(rest)
+                else cap(rest)
             )
     return ""
 
