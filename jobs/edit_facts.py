@@ -124,7 +124,7 @@ def _hours(r: Reader, clause: str) -> list[Operation] | Unclear | None:
         return [SetHours(days=cap(days), time=time, replace_all=True)] if time else None
     day = _DAYS.search(low)
     if not day:
-        return None
+        return _every_day(r, low)
     days = cap(" ".join(day.group("d").split()))
     if re.search(r"\bclosed\b|\bclose\s+on\b|\bnot\s+open\b", low):
         return [SetHours(days=days, time="Closed")]
@@ -134,6 +134,21 @@ def _hours(r: Reader, clause: str) -> list[Operation] | Unclear | None:
         return [SetHours(days=days, time=f"from {_t(m.group('t'))}")]
     if m := re.search(rf"\b(?:close|closes|closing|shut|shuts)\s+(?:at\s+)?(?P<t>{_TIME})", low):
         return [SetHours(days=days, time=f"until {_t(m.group('t'))}")]
+    return None
+
+
+def _every_day(r: Reader, low: str) -> list[Operation] | None:
+    """ "We now close at 10pm", "open 9-5 now": no day named, so every open day's hours (the site must have some)."""
+    if not r.spec.copy_text.get("hours") or re.search(r"\bclosed\b|\bnot\s+open\b", low):
+        return None
+    if rng := _RANGE.search(low):
+        return [SetHours(days="", time=f"{_t(rng.group('a'))}-{_t(rng.group('b'))}")]
+    if m := re.search(rf"\b(?:open|opens|opening)\s+(?:from\s+|at\s+)?(?P<t>{_TIME})", low):
+        return [SetHours(days="", time=f"from {_t(m.group('t'))}")]
+    if m := re.search(
+        rf"\b(?:close|closes|closing|shut|shuts)\s+(?:at\s+|time\s+is\s+(?:now\s+)?)?(?P<t>{_TIME})", low
+    ):
+        return [SetHours(days="", time=f"until {_t(m.group('t'))}")]
     return None
 
 
@@ -195,7 +210,7 @@ def _offerings(r: Reader, clause: str) -> list[Operation] | Unclear | None:
             return Unclear(
                 text=text, example=r.words.examples["offer"], reason=f"there's no {query.strip()} on the site"
             )
-    if m := _res_add().match(text):
+    if (m := _res_add().match(text)) and not _names_text(r, text):
         found, _, _ = facts.offerings(text[m.end() :], _currency(r))
         if found:
             return [SetOffering(name=cap(_ARTICLE.sub("", o.name)), price=o.price) for o in found]
@@ -207,7 +222,29 @@ def _offerings(r: Reader, clause: str) -> list[Operation] | Unclear | None:
         hits = [find(names, i) for i in items(rest)]
         if hits and all(hits):
             return [RemoveOffering(name=h) for h in dict.fromkeys(h for h in hits if h)]
-    return None
+    return _new_price(r, text, names)
+
+
+def _names_text(r: Reader, text: str) -> bool:
+    """Whether the words name a text of the site ("add a headline that says 'Brownies £3'"): not an item."""
+    low = _norm(text)
+    return any(re.search(rf"\b{re.escape(_norm(t))}\b", low) for ts in r.words.texts.values() for t in ts)
+
+
+def _new_price(r: Reader, text: str, names: list[str]) -> list[Operation] | None:
+    """Any other wording that names one item on the site and gives a price ("the rose box is £55 now", "bump the
+    boiler service to £95", "sourdough from £4.50 to £5"): that item's price becomes the last price said."""
+    low = _norm(text)
+    if _names_text(r, text):
+        return None
+    named = [n for n in names if _norm(n) and re.search(rf"\b{re.escape(_norm(n))}\b", low)]
+    if len(named) != 1:
+        return None
+    at = text.lower().rfind(named[0].lower())
+    after = text[at + len(named[0]) :] if at >= 0 else text
+    prices = [*facts.PRICE.finditer(after)] or [*facts.PRICE.finditer(text)] or [*facts.BARE.finditer(after)]
+    price = facts.price_text(prices[-1], _currency(r)).removeprefix("from ") if prices else ""
+    return [SetOffering(name=named[0], price=price, add=False)] if price and facts.valid_price(price) else None
 
 
 def _res_add() -> re.Pattern[str]:

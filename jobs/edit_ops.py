@@ -114,7 +114,7 @@ class RemoveOffering(BaseModel):
 class SetHours(BaseModel):
     op: Literal["set_hours"] = "set_hours"
     days: str
-    """The days the line is about ("Sundays", "Mon-Fri")."""
+    """The days the line is about ("Sundays", "Mon-Fri"); "" for every day that is open."""
     time: str
     """"8am-4pm", "Closed"; or "from 8am" / "until 6pm" to move one end of the line's times."""
     replace_all: bool = False
@@ -225,6 +225,13 @@ class Section(BaseModel):
     needs: str
 
 
+class ToneLook(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    heading: str
+    radius: str
+    feel: str
+
+
 class EditWords(BaseModel):
     """`jobs/data/edits.toml`."""
 
@@ -244,6 +251,7 @@ class EditWords(BaseModel):
     look_words: list[str]
     shows: dict[str, list[str]]
     tones: dict[str, str]
+    tone_looks: dict[str, ToneLook]
     colours: dict[str, str]
     examples: dict[str, str]
     lines: dict[str, str]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from jobs import edit_facts
+from jobs import edit_facts, edit_order
 from jobs.brief import COLOURS, TONES
 from jobs.edit_ops import (
     MAX_VALUE,
@@ -145,6 +145,7 @@ class Reader:
             self._rename,
             self._pages,
             lambda c: edit_facts.read(self, c),
+            lambda c: edit_order.read(self, c),
             self._sections,
             self._look,
             self._replace,

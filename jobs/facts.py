@@ -88,13 +88,18 @@ def phones(text: str, region: str) -> list[str]:
 
 
 def _clean_name(raw: str) -> str:
-    part = _CUTS.split(raw)[-1] if _CUTS.search(raw) else raw
-    part = _TRAIL.sub("", _LEAD.sub("", part.strip())).strip(" .()")
-    tokens = part.split()
-    return " ".join(tokens[-7:])
+    """An item's name from the text before its price; an open bracket is closed ("Evening party (5 hours, €950)"
+    names "Evening party (5 hours)")."""
+    raw = raw.lstrip(" )],")
+    part = outside_brackets(_CUTS, raw)[-1]
+    part = _TRAIL.sub("", _LEAD.sub("", part.strip())).strip(" .")
+    if part.count("(") > part.count(")"):
+        part = re.sub(r"[\s,;:(]+$", "", part) + ")" if "(" in part.rstrip(" ,;:(") else part.rstrip(" ,;:(")
+    part = part.strip(" .") if part.count("(") == part.count(")") else part.strip(" .()")
+    return " ".join(part.split()[-7:])
 
 
-def _valid(price: str) -> bool:
+def valid_price(price: str) -> bool:
     parsed = Price.fromstring(price)
     return parsed.amount is not None and parsed.amount >= 0
 
@@ -114,7 +119,7 @@ def offerings(sentence: str, currency: str) -> tuple[list[Offering], str, str]:
     A number without a currency counts as a price only in a list labelled as one ("Menu: margherita 14"), and
     then takes the location's currency."""
     label, start = _label_of(sentence, words().offer_labels)
-    matches = [m for m in PRICE.finditer(sentence) if _valid(m.group("price"))]
+    matches = [m for m in PRICE.finditer(sentence) if valid_price(m.group("price"))]
     if label and not matches:
         matches = [m for m in BARE.finditer(sentence, start) if m.start() >= start]
     found: list[Offering] = []
@@ -126,7 +131,7 @@ def offerings(sentence: str, currency: str) -> tuple[list[Offering], str, str]:
         segment = sentence[last : m.start()]
         name = _clean_name(segment)
         if name:
-            found.append(Offering(name=cap(name), price=_price_text(m, currency), label=label))
+            found.append(Offering(name=cap(name), price=price_text(m, currency), label=label))
             before.append(_before_name(segment))
         last = m.end()
     if not found:
@@ -134,7 +139,8 @@ def offerings(sentence: str, currency: str) -> tuple[list[Offering], str, str]:
     return found, " ".join(b.strip(" ,") for b in before if b.strip(" ,")), sentence[last:]
 
 
-def _price_text(m: re.Match[str], currency: str) -> str:
+def price_text(m: re.Match[str], currency: str) -> str:
+    """A price as the site shows it: a bare amount gets the site's currency sign ("14" → "£14")."""
     price = m.group("price").strip()
     bare = not any(ch in price for ch in "$£€¥₹₩₪₺₦₱฿") and not re.match(r"(?:from\s+)?R\s?\d", price)
     if bare and not re.search(r"[A-Za-z]{2}", price.replace("from", "")):
@@ -147,13 +153,31 @@ def _price_text(m: re.Match[str], currency: str) -> str:
 
 def _before_name(segment: str) -> str:
     """What precedes the item name in a segment (an earlier clause), kept as text of the sentence."""
-    cuts = list(_CUTS.finditer(segment))
+    cuts = [m for m in _CUTS.finditer(segment) if not _in_brackets(segment, m.start())]
     return segment[: cuts[-1].start()] if cuts else ""
 
 
 def split_list(text: str) -> list[str]:
-    items = [_TRAIL.sub("", _LEAD.sub("", i)).strip(" .") for i in _SPLIT_LIST.split(text)]
+    """The items of a list, not split inside brackets ("Anna (owner, baker) and Joe" is two items)."""
+    items = [_TRAIL.sub("", _LEAD.sub("", i)).strip(" .") for i in outside_brackets(_SPLIT_LIST, text)]
     return [i for i in items if i]
+
+
+def _in_brackets(text: str, at: int) -> bool:
+    depth = 0
+    for ch in text[:at]:
+        depth = max(0, depth + (ch in "([") - (ch in ")]"))
+    return depth > 0
+
+
+def outside_brackets(separator: re.Pattern[str], text: str) -> list[str]:
+    """`separator.split(text)`, except where the separator is inside (…) or […]."""
+    parts, last = [], 0
+    for m in separator.finditer(text):
+        if m.end() > m.start() and not _in_brackets(text, m.start()):
+            parts.append(text[last : m.start()])
+            last = m.end()
+    return [*parts, text[last:]]
 
 
 def labelled(sentence: str) -> LabelledList | None:
@@ -168,13 +192,25 @@ def labelled(sentence: str) -> LabelledList | None:
 
 
 def people_of(lst: LabelledList) -> list[Person] | None:
-    """People when the list's label names a role ("Teachers: Priya and Marcus" → two teachers)."""
+    """People when the list's label names a role ("Teachers: Priya and Marcus" → two teachers). An item may say
+    its own role: "Tash Nguyen (owner)", "hygienist Beth Lloyd"."""
     label = re.sub(r"^(?:meet\s+)?(?:our|the|my)\s+", "", lst.label.lower())
-    named = all(_PERSON.fullmatch(i) for i in lst.items)
-    if label not in words().people_labels and not (named and label.endswith("s") and label != lst.label.lower()):
+    people = [_person(i) for i in lst.items]
+    named = all(_PERSON.fullmatch(p.name) for p in people)
+    known = label in words().people_labels or label.removesuffix("s") in words().people_labels
+    if not known and not (named and label.endswith("s") and label != lst.label.lower()):
         return None  # "Our physios: Dr. Hannah Lee and Tom Brooks" are people; "Our prices: …" are not
     role = lst.label if len(lst.items) == 1 else ""
-    return [Person(name=re.sub(r"^(?:Mrs|Mr|Ms|Miss|Mx)\.?\s+", "", i), role=role) for i in lst.items]
+    return [Person(name=re.sub(r"^(?:Mrs|Mr|Ms|Miss|Mx)\.?\s+", "", p.name), role=p.role or role) for p in people]
+
+
+def _person(item: str) -> Person:
+    if m := re.fullmatch(r"(?P<n>[^()]+?)\s*\((?P<r>[^()]{1,40})\)", item):
+        return Person(name=m.group("n"), role=cap(m.group("r").strip()))
+    first, _, rest = item.partition(" ")
+    if rest and first.lower() in words().people_labels and _PERSON.fullmatch(rest):
+        return Person(name=rest, role=cap(first))
+    return Person(name=item)
 
 
 _PERSON = re.compile(r"(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Rev)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}")

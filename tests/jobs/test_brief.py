@@ -225,3 +225,20 @@ def test_a_with_list_ending_in_page_asks_only_for_its_pages_and_punctuation_alon
     b = brief.parse("Sweet Crumbs, a bakery in Leeds, with a menu, about and contact page")
     assert [p.title for p in b.pages] == ["Menu", "About", "Contact"]
     assert brief.parse(". 0").business_name == ""
+
+
+def test_list_items_keep_their_brackets_and_people_their_roles():
+    read = brief.parse(
+        "a site for Summit Block, a bouldering gym in Denver. Classes: Intro to Bouldering (Tuesdays 6pm, $35), "
+        "Youth Crushers (Saturdays 10am, $30). Team: Dr Rhian Evans (principal dentist), hygienist Beth Lloyd, "
+        "Tash Nguyen (owner, groomer)."
+    )
+    assert [(o.name, o.price) for o in read.offerings] == [
+        ("Intro to Bouldering (Tuesdays 6pm)", "$35"),
+        ("Youth Crushers (Saturdays 10am)", "$30"),
+    ]
+    assert [(p.name, p.role) for p in read.people] == [
+        ("Dr Rhian Evans", "Principal dentist"),
+        ("Beth Lloyd", "Hygienist"),
+        ("Tash Nguyen", "Owner, groomer"),
+    ]

@@ -181,3 +181,55 @@ def test_a_colour_request_asking_for_more_is_not_half_done(site, text):
 @pytest.mark.parametrize("text", ["make the buttons dark green", "use navy for the header", "keep it formal"])
 def test_words_around_a_colour_or_tone_that_ask_nothing_more_still_apply(site, text):
     assert ops(site, text) and not edits.understand(site, text, TEMPLATES).unclear
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the cinnamon bun is £3 now", SetOffering(name="Cinnamon bun", price="£3", add=False)),
+        ("bump the brownie to £2.75", SetOffering(name="Brownie", price="£2.75", add=False)),
+        ("sourdough loaf from £4.50 to £5", SetOffering(name="Sourdough loaf", price="£5", add=False)),
+        ("the brownie is 3 now", SetOffering(name="Brownie", price="£3", add=False)),
+    ],
+)
+def test_any_wording_that_names_one_item_and_a_price_sets_its_price(site, text, expected):
+    assert ops(site, text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["change the headline to 'Brownies £3'", "the brownie and the cinnamon bun are £3", "the croissant is £3 now"],
+)
+def test_a_price_said_with_a_headline_two_items_or_no_item_on_the_site_changes_no_price(site, text):
+    assert not [op for op in ops(site, text) if isinstance(op, SetOffering) and not op.add]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("we now close at 5pm", [SetHours(days="", time="until 5pm")]),
+        ("we open at 7:30am now", [SetHours(days="", time="from 7:30am")]),
+    ],
+)
+def test_new_hours_without_a_day_are_for_every_open_day(site, text, expected):
+    assert ops(site, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("put contact before the menu", [MovePage(slug="contact", where="before", other="menu")]),
+        ("swap the order so about comes after contact", [MovePage(slug="about", where="after", other="contact")]),
+        ("the menu should go last", [MovePage(slug="menu", where="last")]),
+        ("swap menu and about", [MovePage(slug="menu", where="after", other="about")]),
+        (
+            "swap menu and contact",
+            [
+                MovePage(slug="menu", where="after", other="contact"),
+                MovePage(slug="contact", where="before", other="about"),
+            ],
+        ),
+    ],
+)
+def test_page_order_said_without_the_word_page(site, text, expected):
+    assert ops(site, text) == expected
