@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from jobs import facts
+from jobs import edit_people, edit_prices, facts
 from jobs.edit_ops import (
     AddPerson,
     AddTestimonial,
@@ -64,7 +64,7 @@ def find(names: list[str], query: str) -> str | None:
 
 
 def read(r: Reader, clause: str) -> list[Operation] | Unclear | None:
-    for reader in (_testimonial, _contact, _hours, _people, _offerings):
+    for reader in (_testimonial, _contact, _hours, _people, edit_people.read, _offerings):
         if found := reader(r, clause):
             return found
     return None
@@ -91,11 +91,14 @@ def _contact(r: Reader, clause: str) -> list[Operation] | None:
     text = r.quoted.restore(clause)
     low = text.lower()
     brief_country = str(r.spec.brief.get("country", "")) if r.spec.brief else ""
+    found: list[Operation] = []
     if (emails := facts.emails(text)) and re.search(r"e-?mail|contact|address|reach|write", low):
-        return [SetContact(field="email", value=emails[0][:120])]
-    phone_words = r"\b(?:phone|telephone|number|mobile|tel|call|ring)\b"
+        found.append(SetContact(field="email", value=emails[0][:120]))
+    phone_words = r"\b(?:phone|telephone|number|no|mobile|cell|tel|call|ring|whatsapp)\b"
     if re.search(phone_words, low) and (phones := facts.phones(text, brief_country)):
-        return [SetContact(field="phone", value=phones[0][:40])]
+        found.append(SetContact(field="phone", value=phones[0][:40]))
+    if found:
+        return found
     m = re.match(
         r"^(?:(?:change|update|set)\s+(?:the\s+|our\s+)?address\s+to|(?:the\s+|our\s+)?(?:new\s+)?address\s*"
         r"(?:is\s+now|is|:|should\s+be)|we(?:'ve|\s+have)?\s+moved\s+to|we(?:'re|\s+are)\s+now\s+at|"
@@ -126,13 +129,13 @@ def _hours(r: Reader, clause: str) -> list[Operation] | Unclear | None:
     if not day:
         return _every_day(r, low)
     days = cap(" ".join(day.group("d").split()))
-    if re.search(r"\bclosed\b|\bclose\s+on\b|\bnot\s+open\b", low):
+    if re.search(r"\bclosed\b|\bclose\s+on\b|\bnot\s+open(?:ing)?\b|\bno\s+longer\s+open", low):
         return [SetHours(days=days, time="Closed")]
     if rng := _RANGE.search(low):
         return [SetHours(days=days, time=f"{_t(rng.group('a'))}-{_t(rng.group('b'))}")]
     if m := re.search(rf"\b(?:open|opens|opening)\s+(?:from\s+|at\s+)?(?P<t>{_TIME})", low):
         return [SetHours(days=days, time=f"from {_t(m.group('t'))}")]
-    if m := re.search(rf"\b(?:close|closes|closing|shut|shuts)\s+(?:at\s+)?(?P<t>{_TIME})", low):
+    if m := re.search(rf"\b(?:close|closes|closing|shut|shuts|till|until|til)\s+(?:at\s+)?(?P<t>{_TIME})", low):
         return [SetHours(days=days, time=f"until {_t(m.group('t'))}")]
     return None
 
@@ -232,19 +235,8 @@ def _names_text(r: Reader, text: str) -> bool:
 
 
 def _new_price(r: Reader, text: str, names: list[str]) -> list[Operation] | None:
-    """Any other wording that names one item on the site and gives a price ("the rose box is £55 now", "bump the
-    boiler service to £95", "sourdough from £4.50 to £5"): that item's price becomes the last price said."""
-    low = _norm(text)
-    if _names_text(r, text):
-        return None
-    named = [n for n in names if _norm(n) and re.search(rf"\b{re.escape(_norm(n))}\b", low)]
-    if len(named) != 1:
-        return None
-    at = text.lower().rfind(named[0].lower())
-    after = text[at + len(named[0]) :] if at >= 0 else text
-    prices = [*facts.PRICE.finditer(after)] or [*facts.PRICE.finditer(text)] or [*facts.BARE.finditer(after)]
-    price = facts.price_text(prices[-1], _currency(r)).removeprefix("from ") if prices else ""
-    return [SetOffering(name=named[0], price=price, add=False)] if price and facts.valid_price(price) else None
+    """Any other wording that names items of the site with prices (`jobs/edit_prices.py`)."""
+    return None if _names_text(r, text) else edit_prices.read(r, text, names, _currency(r))
 
 
 def _res_add() -> re.Pattern[str]:

@@ -247,6 +247,8 @@ def _testimonial(spec: SiteSpec, brief: Brief | None, op: AddTestimonial) -> lis
     quotes.append({"quote": op.quote, "author": op.author})
     if not spec.copy_text.get("testimonials_title"):
         spec.copy_text["testimonials_title"] = edit_words().defaults["testimonials_title"]
-    changes = core.ensure_section(spec, "testimonials")
+    said = edit_words().sections["testimonials"].words
+    own = next((p.slug for p in spec.pages if p.slug in said or p.title.lower() in said), "index")
+    changes = core.ensure_section(spec, "testimonials", own)
     text = core.line("testimonial", author=f" from {op.author}" if op.author else "")
     return changes + [Change(page=p, text=text) for p in core.showing(spec, "testimonials")]

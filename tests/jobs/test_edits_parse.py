@@ -233,3 +233,89 @@ def test_new_hours_without_a_day_are_for_every_open_day(site, text, expected):
 )
 def test_page_order_said_without_the_word_page(site, text, expected):
     assert ops(site, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "add Dr Chloe Martin to the team, shes our new associate dentist",
+            [AddPerson(name="Dr Chloe Martin", role="Associate dentist")],
+        ),
+        (
+            "we hired Mei Tanaka as head baker, add her to the about page",
+            [AddPerson(name="Mei Tanaka", role="Head baker")],
+        ),
+        ("New chef: Karan Iyer, Sourdough and Pastry", [AddPerson(name="Karan Iyer", role="Sourdough and Pastry")]),
+        ("Anna has left unfortunately, please take her off the team page", [RemovePerson(name="Anna Baker")]),
+        ("Joe's moved on, remove him pls", [RemovePerson(name="Joe Flour")]),
+        (
+            "Joe is stepping down, Grace Kim is taking over",
+            [RemovePerson(name="Joe Flour"), AddPerson(name="Grace Kim")],
+        ),
+    ],
+)
+def test_people_joining_and_leaving_said_the_way_teams_say_it(site, text, expected):
+    assert ops(site, text) == expected
+
+
+@pytest.mark.parametrize("text", ["add Gift Cards to the menu", "remove the brownie", "Sam has left"])
+def test_items_and_people_not_on_the_site_are_not_read_as_team_changes(site, text):
+    assert not [op for op in ops(site, text) if isinstance(op, (AddPerson, RemovePerson))]
+
+
+def test_several_prices_in_one_request_each_go_to_their_item(site):
+    assert ops(site, "sourdough loaf is £5 now and cinnamon bun £3, brownie free") == [
+        SetOffering(name="Sourdough loaf", price="£5", add=False),
+        SetOffering(name="Cinnamon bun", price="£3", add=False),
+        SetOffering(name="Brownie", price="Free", add=False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "colour"),
+    [
+        ("can we have a calm teal colour for the site, #2a9d8f", "#2a9d8f"),
+        ("make the site dark green (#1f3d2b) please", "#1f3d2b"),
+        ("gold and black theme pls, gold is #c9a227", "#c9a227"),
+        ("go for a black and white look", "black"),
+    ],
+)
+def test_a_colour_said_with_other_words_sets_the_main_colour(site, text, colour):
+    found = [op for op in ops(site, text) if isinstance(op, SetColour)]
+    assert [op.name for op in found] == [colour]
+
+
+@pytest.mark.parametrize(
+    ("text", "stack_start", "which"),
+    [
+        ("use Oswald for the headings", "'Oswald', ", "heading"),
+        ("font: Lora please", "'Lora', ", "both"),
+        ("make the body text Libre Baskerville", "'Libre Baskerville', ", "body"),
+    ],
+)
+def test_a_named_font_family_comes_first_with_a_similar_stack_behind_it(site, text, stack_start, which):
+    (op,) = ops(site, text)
+    assert isinstance(op, SetFont) and op.stack.startswith(stack_start) and op.which == which
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("we're not opening saturdays anymore", [SetHours(days="Saturdays", time="Closed")]),
+        ("on saturdays we're open till 8pm now", [SetHours(days="Saturdays", time="until 8pm")]),
+        (
+            "new phone 0113 496 0999 and email is shop@sweetcrumbs.example now",
+            [
+                SetContact(field="email", value="shop@sweetcrumbs.example"),
+                SetContact(field="phone", value="0113 496 0999"),
+            ],
+        ),
+        ("rename about to Our Story", [RenamePage(slug="about", title="Our Story")]),
+        ("call the menu page Prices instead", [RenamePage(slug="menu", title="Prices")]),
+        ("get rid of the about page we dont need it", [RemovePage(slug="about")]),
+        ("headline: Bake more. Worry less.", [SetText(key="hero_title", value="Bake more. Worry less.")]),
+    ],
+)
+def test_more_ways_of_saying_hours_contacts_pages_and_texts(site, text, expected):
+    assert ops(site, text) == expected
