@@ -13,7 +13,7 @@ import re
 from pydantic import BaseModel
 
 from jobs import facts, names, reading
-from jobs.facts import LabelledList, Offering, Person
+from jobs.facts import LabelledList, Offering, Person, Testimonial
 from jobs.reading import PageAsk
 from jobs.sentences import cap, sentences
 from jobs.vocabulary import places, words
@@ -54,6 +54,8 @@ class Brief(BaseModel):
     """Every other sentence of the prompt that states a fact, as written."""
     audiences: list[str] = []
     pages: list[PageAsk] = []
+    testimonials: list[Testimonial] = []
+    """Customer quotes the prompt gives, with who said them."""
     tone: str = "friendly"
     colour: str | None = None
 
@@ -78,12 +80,13 @@ def find_colour(text: str) -> str | None:
 
 def parse(prompt: str) -> Brief:
     """Read a build prompt. The caller has already refused empty and over-long prompts."""
-    text = " ".join(prompt.split())
+    quotes, text = facts.testimonials(" ".join(prompt.split()))
+    text = " ".join(text.split())
     name = names.business_name(text)
     location = reading.location_of(text)
     country = places().country(location) if location else ""
     brief = Brief(
-        prompt=text,
+        prompt=" ".join(prompt.split()),
         business_name=name,
         words=sorted({w for w in reading.WORD.findall(text.lower()) if w not in words().stop_words}),
         location=location,
@@ -96,6 +99,7 @@ def parse(prompt: str) -> Brief:
         tone=next((t for t in TONES if re.search(rf"\b{t}\b", text.lower())), "friendly"),
         colour=find_colour(text.replace(name, " ") if name else text),
         audiences=reading.audiences(text),
+        testimonials=quotes,
     )
     titles: list[str] = []
     parts = sentences(text)

@@ -61,6 +61,33 @@ class Person(BaseModel):
     role: str = ""
 
 
+class Testimonial(BaseModel):
+    """A quote the prompt gives from a customer ("Review: "Best DJ ever" - Aoife")."""
+
+    quote: str
+    author: str = ""
+
+
+_REVIEW_CUE = r"(?i:reviews?|testimonials?|quotes?|feedback|(?:a|one|our)\s+\w+\s+(?:said|says|wrote))\s*:?\s*"
+_QUOTED = r"[\"“](?P<q>[^\"”]{8,300}?)[\"”]"
+_WHO = r"[A-Z][\w'’-]*\.?(?:\s+(?:&|and)\s+[A-Z][\w'’-]*|\s+[A-Z][\w'’-]*\.?){0,4}"
+"""Who said a quote: capitalised words, "Aoife & Mark", "Dr. Jo Lee"."""
+_AUTHOR = rf"(?:\s*[-–—]\s*|\s+(?:by|from)\s+|,\s+)(?P<a>{_WHO})"
+_SIGNED = rf"[\"“](?P<q2>[^\"”]{{8,300}}?)[\"”]\s*[-–—]\s*(?P<a2>{_WHO})"
+TESTIMONIAL = re.compile(rf"\b{_REVIEW_CUE}{_QUOTED}(?:{_AUTHOR})?|{_SIGNED}")
+
+
+def testimonials(text: str) -> tuple[list[Testimonial], str]:
+    """The customer quotes of a prompt (after "Review:", or a quote signed "- Name"), and the text without them."""
+    found = [
+        Testimonial(
+            quote=(m.group("q") or m.group("q2")).strip(), author=(m.group("a") or m.group("a2") or "").strip(" .,")
+        )
+        for m in TESTIMONIAL.finditer(text)
+    ]
+    return found, TESTIMONIAL.sub(" ", text) if found else text
+
+
 class LabelledList(BaseModel):
     """A list the prompt gave under a label of its own ("Features: a, b, c"; "Case studies: …")."""
 

@@ -85,6 +85,8 @@ def _first_name(pattern: re.Pattern[str], text: str) -> str:
         single = len(name.split()) == 1
         if not name or name.lower() in vocabulary.stop_words or (pattern is not _NAME_QUOTED and is_build_word(name)):
             continue
+        if pattern is _NAME_QUOTED and _sentence_like(name):
+            continue  # "Conor packed the dance floor all night" is a quote, not a name
         if re.search(r"\d", name) and (MONTH_OR_DAY.search(name) or not re.search(r"[^\W\d_]{3}", name)):
             continue  # a date or a number, not a name
         if pattern is _NAME_LEAD and single and not re.match(rf"^{re.escape(name)}\s*(?:,|\s+is\b)", text):
@@ -126,3 +128,10 @@ def descriptor(sentence: str, name: str) -> str:
     text = re.sub(r"\s+([,.;:])", r"\1", re.sub(r"\s+", " ", text)).strip(" ,.;:)(")
     text = re.sub(r"\b(?:selling|offering|with|including)$", "", text).strip(" ,?")
     return cap(text)
+
+
+def _sentence_like(text: str) -> bool:
+    """Whether quoted words read as a sentence: more than six words, or most of them lower-case."""
+    tokens = [t for t in text.split() if t.lower() not in {"&", "of", "and", "the", "a", "an", "at", "on", "in"}]
+    lower = [t for t in tokens if t[:1].islower()]
+    return len(text.split()) > 6 or (len(tokens) >= 3 and len(lower) * 2 > len(tokens))
