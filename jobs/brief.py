@@ -80,8 +80,9 @@ def find_colour(text: str) -> str | None:
 
 def parse(prompt: str) -> Brief:
     """Read a build prompt. The caller has already refused empty and over-long prompts."""
-    quotes, text = facts.testimonials(" ".join(prompt.split()))
-    text = " ".join(text.split())
+    lines = [" ".join(line.split()) for line in prompt.splitlines()]  # a line break ends a sentence, as in chat
+    quotes, text = facts.testimonials("\n".join(line for line in lines if line))
+    text = "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
     name = names.business_name(text)
     location = reading.location_of(text)
     country = places().country(location) if location else ""

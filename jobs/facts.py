@@ -44,6 +44,8 @@ _LEAD = re.compile(
 )
 _TRAIL = re.compile(r"(?:[\s,;:(&-]|\bfrom|\bat|\bfor|\bis|\bare|\bcosts?|\bjust|\bonly)+$", re.I)
 _CUTS = re.compile(r"[:;,]|\b(?:selling|sells|offering|offers|with|including)\b", re.I)
+_PUNCT = re.compile(r"[:;,]")
+_NOTE_AFTER = re.compile(r"\s*\(([^()]{1,40})\)")
 _SPLIT_LIST = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 
 
@@ -114,11 +116,12 @@ def phones(text: str, region: str) -> list[str]:
     return list(dict.fromkeys(r for r in raw if len(re.sub(r"\D", "", r)) >= 7))
 
 
-def _clean_name(raw: str) -> str:
+def _clean_name(raw: str, *, first: bool = True) -> str:
     """An item's name from the text before its price; an open bracket is closed ("Evening party (5 hours, €950)"
-    names "Evening party (5 hours)")."""
+    names "Evening party (5 hours)"). Only the first item of a sentence is cut at "with", "selling"…: later ones
+    are names of their own ("2 hour party with games £240")."""
     raw = raw.lstrip(" )],")
-    part = outside_brackets(_CUTS, raw)[-1]
+    part = outside_brackets(_CUTS if first else _PUNCT, raw)[-1]
     part = _TRAIL.sub("", _LEAD.sub("", part.strip())).strip(" .")
     if part.count("(") > part.count(")"):
         part = re.sub(r"[\s,;:(]+$", "", part) + ")" if "(" in part.rstrip(" ,;:(") else part.rstrip(" ,;:(")
@@ -156,11 +159,13 @@ def offerings(sentence: str, currency: str) -> tuple[list[Offering], str, str]:
         if m.start() < last:
             continue
         segment = sentence[last : m.start()]
-        name = _clean_name(segment)
+        name = _clean_name(segment, first=not found)
+        note = _NOTE_AFTER.match(sentence, m.end())  # "£145 (camping included)"
         if name:
-            found.append(Offering(name=cap(name), price=price_text(m, currency), label=label))
-            before.append(_before_name(segment))
-        last = m.end()
+            price = price_text(m, currency) + (f" ({note.group(1).strip()})" if note else "")
+            found.append(Offering(name=cap(name), price=price, label=label))
+            before.append(_before_name(segment, first=len(found) == 1))
+        last = note.end() if note and name else m.end()
     if not found:
         return [], sentence, ""
     return found, " ".join(b.strip(" ,") for b in before if b.strip(" ,")), sentence[last:]
@@ -178,9 +183,9 @@ def price_text(m: re.Match[str], currency: str) -> str:
     return f"{price}{note}" if note.startswith("/") else f"{price} {note}"
 
 
-def _before_name(segment: str) -> str:
+def _before_name(segment: str, *, first: bool = True) -> str:
     """What precedes the item name in a segment (an earlier clause), kept as text of the sentence."""
-    cuts = [m for m in _CUTS.finditer(segment) if not _in_brackets(segment, m.start())]
+    cuts = [m for m in (_CUTS if first else _PUNCT).finditer(segment) if not _in_brackets(segment, m.start())]
     return segment[: cuts[-1].start()] if cuts else ""
 
 

@@ -130,6 +130,7 @@ def copy_for(brief: Brief, pack: Pack, name: str) -> Copy:
         "page_intros": {},
         **plan_pages.EMPTY_SECTIONS,
         **plan_pages.testimonials(brief, titles["testimonials"]),
+        "online": plan_pages.online(brief),
     }
 
 

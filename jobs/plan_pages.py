@@ -48,6 +48,16 @@ def testimonials(brief: Brief, title: str) -> dict[str, Any]:
     return {"testimonials_title": title, "testimonials": [t.model_dump() for t in brief.testimonials]}
 
 
+def online(brief: Brief) -> list[dict[str, str]]:
+    """Where else to find the organisation: its links (as links) and its @handles (as text: the prompt did not say
+    on which network)."""
+    links = [
+        {"text": re.sub(r"^https?://(?:www\.)?|/$", "", u), "href": u if "://" in u else f"https://{u}"}
+        for u in brief.links
+    ]
+    return links + [{"text": h, "href": ""} for h in brief.handles]
+
+
 def hours_rows(hours: list[str]) -> list[dict[str, str]]:
     return [dict(zip(("days", "time"), split_hours(h), strict=True)) for h in hours]
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from jobs.facts import EMAIL, URL
 from jobs.names import is_build_word
-from jobs.sentences import cap
+from jobs.sentences import BUILD, cap
 from jobs.vocabulary import places, words
 
 _PLACE = re.compile(
@@ -22,7 +22,9 @@ _PLACE = re.compile(
     r"([A-Z][\w'’-]*(?:[ -][A-Z][\w'’-]*){0,3}(?:,\s*[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*)?)?)"
 )
 _INSTRUCTION = re.compile(
-    r"^(?:please\b|make it\b|use\b|i want\b|we want\b|i'd like\b|we'd like\b|add\b|colou?rs?\b|tone\b|style\b)", re.I
+    r"^(?:please\b(?!\s+(?:rsvp|book|bring|arrive|call|email|e-mail|contact|note|park|register|sign|come|reply|pay|"
+    r"wear|let\s+us|tell\s+us|text|ring|order|check|remember|join|visit|knock|ask)\b)|make it\b|use\b|i want\b|we want\b|i'd like\b|we'd like\b|add\b|colou?rs?\b|tone\b|style\b)",
+    re.I,
 )
 _REQUEST = re.compile(
     r"\b(?:build|make|create|design|need|want|like|help|put together|set up|whip up|do)\b.{0,40}"
@@ -216,6 +218,8 @@ def states_fact(sentence: str) -> bool:
     """Whether a sentence says something about the organisation (not only how to call it, nor an instruction)."""
     if _INSTRUCTION.match(sentence) or _REQUEST.search(sentence):
         return False
+    if (m := BUILD.match(sentence)) and len(sentence[m.end() :].split()) <= 4 and not re.search(r"\d", sentence):
+        return False  # "site for our wedding!!": the request, said again
     plain = re.sub(r"\S*\d\S*", " ", EMAIL.sub(" ", URL.sub(" ", sentence)))
     content = [w for w in re.findall(r"[\w'-]+", plain.lower()) if w not in words().contact_words]
     return len(content) >= 2

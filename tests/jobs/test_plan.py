@@ -156,3 +156,12 @@ def test_a_review_in_the_prompt_is_shown_with_its_author_and_is_not_the_name(tem
 def test_a_prompt_without_a_review_shows_no_testimonials(tmp_path):
     spec, pages = build("a site for Sweet Crumbs, a bakery in Leeds. Pages: reviews.", TEMPLATES[0], tmp_path / "s")
     assert spec.copy_text["testimonials"] == [] and all(p.quotes == 0 for p in pages.values())
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t["slug"])
+def test_handles_and_links_from_the_prompt_are_on_every_page(template, tmp_path):
+    prompt = "taco truck site - Tacos El Güero, Los Angeles. al pastor taco $3.50. follow us @tacoselguero, www.tacos.example"
+    _, pages = build(prompt, template, tmp_path / "s")
+    for reader in pages.values():
+        text = " ".join(reader.text)
+        assert "@tacoselguero" in text and "tacos.example" in text
