@@ -22,10 +22,9 @@ _PLACE = re.compile(
     r"([A-Z][\w'’-]*(?:[ -][A-Z][\w'’-]*){0,3}(?:,\s*[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*)?)?)"
 )
 _INSTRUCTION = re.compile(
-    r"^(?:please\b(?!\s+(?:rsvp|book|bring|arrive|call|email|e-mail|contact|note|park|register|sign|come|reply|pay|"
-    r"wear|let\s+us|tell\s+us|text|ring|order|check|remember|join|visit|knock|ask)\b)|make it\b|use\b|i want\b|we want\b|i'd like\b|we'd like\b|add\b|colou?rs?\b|tone\b|style\b)",
-    re.I,
+    r"^(?:please\b|make it\b|use\b|i want\b|we want\b|i'd like\b|we'd like\b|add\b|colou?rs?\b|tone\b|style\b)", re.I
 )
+"""A sentence to the builder; "please" followed by one of brief.toml's `visitor_verbs` is to the visitor."""
 _REQUEST = re.compile(
     r"\b(?:build|make|create|design|need|want|like|help|put together|set up|whip up|do)\b.{0,40}"
     r"\b(?:website|web site|site|page|homepage)\b",
@@ -216,7 +215,8 @@ def requested_kind(sentence: str) -> str:
 
 def states_fact(sentence: str) -> bool:
     """Whether a sentence says something about the organisation (not only how to call it, nor an instruction)."""
-    if _INSTRUCTION.match(sentence) or _REQUEST.search(sentence):
+    to_visitor = re.match(rf"^please\s+(?:{'|'.join(words().visitor_verbs)})\b", sentence, re.I)
+    if (_INSTRUCTION.match(sentence) and not to_visitor) or _REQUEST.search(sentence):
         return False
     if (m := BUILD.match(sentence)) and len(sentence[m.end() :].split()) <= 4 and not re.search(r"\d", sentence):
         return False  # "site for our wedding!!": the request, said again

@@ -39,6 +39,7 @@ class Words(BaseModel):
     not_leads: frozenset[str]
     contact_words: frozenset[str]
     not_places: frozenset[str]
+    visitor_verbs: list[str]
 
     def page_kind(self, title: str) -> str:
         """What a page of this title shows: the kind of the first of its words that has one, else "action"."""

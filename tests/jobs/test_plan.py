@@ -160,7 +160,10 @@ def test_a_prompt_without_a_review_shows_no_testimonials(tmp_path):
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t["slug"])
 def test_handles_and_links_from_the_prompt_are_on_every_page(template, tmp_path):
-    prompt = "taco truck site - Tacos El Güero, Los Angeles. al pastor taco $3.50. follow us @tacoselguero, www.tacos.example"
+    prompt = (
+        "taco truck site - Tacos El Güero, Los Angeles. al pastor taco $3.50. follow us @tacoselguero, "
+        "www.tacos.example"
+    )
     _, pages = build(prompt, template, tmp_path / "s")
     for reader in pages.values():
         text = " ".join(reader.text)
