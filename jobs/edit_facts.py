@@ -215,6 +215,9 @@ def _offerings(r: Reader, clause: str) -> list[Operation] | Unclear | None:
             )
     if (m := _res_add().match(text)) and not _names_text(r, text):
         found, _, _ = facts.offerings(text[m.end() :], _currency(r))
+        found = found if all(o.name.strip(" .,:") for o in found) else []
+        if not found and (one := edit_prices.new_item(text[m.end() :], _currency(r))):
+            return [one]
         if found:
             return [SetOffering(name=cap(_ARTICLE.sub("", o.name)), price=o.price) for o in found]
         if re.search(r"\b(?:to|on)\s+the\s+(?:menu|list|range|shop|services|products)\b", text, re.I):

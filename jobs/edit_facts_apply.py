@@ -84,7 +84,7 @@ def _offering(spec: SiteSpec, brief: Brief | None, op: SetOffering) -> list[Chan
         text = core.line("price", name=existing, old=old or "no price", price=op.price)
         return [Change(page=p, text=text) for p in _offer_pages(spec, existing)]
     item = {"name": op.name, "price": op.price, "label": "", "description": ""}
-    for target in [spec.copy_text["offers"], *(p.content["offers"] for p in _pages_for(spec, op.name))]:
+    for target in [spec.copy_text["offers"], *(p.content["offers"] for p in _pages_for(spec, f"{op.name} {op.label}"))]:
         target.append(dict(item, label=str(target[0].get("label", "")) if target else ""))
     if brief is not None:
         brief.offerings.append(Offering(name=op.name, price=op.price))

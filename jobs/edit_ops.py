@@ -104,6 +104,8 @@ class SetOffering(BaseModel):
     price: str = ""
     add: bool = True
     """True when the item may be new; False when only an existing one's price changes."""
+    label: str = ""
+    """What a new item is, when said ("a class: Comp Night, $20"): it goes on the page of that name."""
 
 
 class RemoveOffering(BaseModel):

@@ -68,6 +68,26 @@ def read(r: Reader, text: str, names: list[str], currency: str) -> list[Operatio
     return list(ops.values())
 
 
+_NEW_ITEM = re.compile(
+    r"^(?:an?\s+|new\s+|another\s+)*(?:(?P<l>[\w -]{1,20}):\s*)?(?P<n>[^,:]{2,60}?)(?:,\s*(?P<d>[^,]{2,40}?))?"
+    r"\s*(?:,|\bfor\b|\bat\b|[-–—])?\s*$"
+)
+
+
+def new_item(text: str, currency: str) -> SetOffering | None:
+    """A new item said with a label and details before its price: "a class: Comp Night, fridays 5pm, $20" →
+    "Comp Night (fridays 5pm)" at $20."""
+    prices = [m for m in facts.PRICE.finditer(text) if _valid(m)]
+    if len(prices) != 1 or text[prices[0].end() :].strip(" .!"):
+        return None
+    m = _NEW_ITEM.match(text[: prices[0].start()])
+    if not m:
+        return None
+    name = m.group("n").strip() + (f" ({m.group('d').strip()})" if m.group("d") else "")
+    label = (m.group("l") or "").strip()
+    return SetOffering(name=name[:1].upper() + name[1:], price=facts.price_text(prices[0], currency), label=label)
+
+
 def _sign(r: Reader, name: str) -> str:
     """The currency sign the item's price is written with now ("C$20" → "C$"), for a new price said bare."""
     lists = [r.spec.copy_text.get("offers", []), *(p.content.get("offers", []) for p in r.spec.pages)]

@@ -319,3 +319,17 @@ def test_a_named_font_family_comes_first_with_a_similar_stack_behind_it(site, te
 )
 def test_more_ways_of_saying_hours_contacts_pages_and_texts(site, text, expected):
     assert ops(site, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "add a cake: Lemon drizzle, saturdays only, £3",
+            SetOffering(name="Lemon drizzle (saturdays only)", price="£3", label="cake"),
+        ),
+        ("add gift card £25", SetOffering(name="Gift card", price="£25")),
+    ],
+)
+def test_a_new_item_said_with_what_it_is_and_its_details(site, text, expected):
+    assert ops(site, text) == [expected]
