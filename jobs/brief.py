@@ -56,6 +56,8 @@ class Brief(BaseModel):
     pages: list[PageAsk] = []
     testimonials: list[Testimonial] = []
     """Customer quotes the prompt gives, with who said them."""
+    questions: list[dict[str, str]] = []
+    """Questions and answers the team added by edits ({"q", "a"}), shown after those made from the facts."""
     tone: str = "friendly"
     colour: str | None = None
 
@@ -169,6 +171,9 @@ def _read_sentence(brief: Brief, sentence: str, *, intro: bool) -> None:
                 brief.details.append(_sentence_case(piece))
         sentence = before
     elif (lst := facts.labelled(sentence)) is not None and _read_list(brief, lst):
+        return
+    elif people := facts.role_people(sentence):
+        brief.people += people
         return
     if intro:
         brief.descriptor = names.descriptor(sentence, brief.business_name)

@@ -11,8 +11,12 @@ from typing import TYPE_CHECKING
 
 from jobs import edit_people, edit_prices, facts
 from jobs.edit_ops import (
+    MAX_VALUE,
+    AddPage,
     AddPerson,
+    AddQuestion,
     AddTestimonial,
+    EditTooBig,
     Operation,
     RemoveOffering,
     RemovePerson,
@@ -35,7 +39,7 @@ _DAY = (
 )
 _DAYS = re.compile(rf"\b(?:(?:on|at|for)\s+)?(?P<d>(?:{_DAY})(?:\s*(?:-|–|to|and|&|,)\s*(?:{_DAY}))*)\b", re.I)
 _TIME = r"\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?|noon|midday|midnight"
-_RANGE = re.compile(rf"(?P<a>{_TIME})\s*(?:-|–|to|till|until)\s*(?P<b>{_TIME})", re.I)
+_RANGE = re.compile(rf"(?P<a>{_TIME})\s*(?:-|–|to|till|til|until)\s*(?P<b>{_TIME})", re.I)
 
 
 def items(text: str) -> list[str]:
@@ -64,10 +68,36 @@ def find(names: list[str], query: str) -> str | None:
 
 
 def read(r: Reader, clause: str) -> list[Operation] | Unclear | None:
-    for reader in (_testimonial, _contact, _hours, _people, edit_people.read, _offerings):
+    for reader in (_question, _testimonial, _contact, _hours, _people, edit_people.read, _offerings):
         if found := reader(r, clause):
             return found
     return None
+
+
+_QUESTION = re.compile(
+    r"^(?:add|put|include)\s+(?:a\s+|an\s+|another\s+|new\s+)*(?:faq|question|q\s*&\s*a|q&a)(?:\s+page)?"
+    r"(?:\s+(?:to|on)\s+(?:the\s+)?(?P<p>[\w' -]+?)\s+page)?\s*(?:with|saying)?\s*[:\-–—]?\s*"
+    r"(?:q\s*:\s*)?(?P<q>[^?]{3,200}\?)\s*(?:a\s*:\s*)?(?P<a>\S.{1,400})$",
+    re.I,
+)
+
+
+def asks_question(r: Reader, clause: str) -> bool:
+    return bool(_QUESTION.match(r.quoted.restore(clause)))
+
+
+def _question(r: Reader, clause: str) -> list[Operation] | None:
+    """ "add a faq - do i need a GP referral? no, you can book directly with us"; "add a faq to the programmes
+    page: …" puts it on that page."""
+    if not (m := _QUESTION.match(r.quoted.restore(clause))):
+        return None
+    page = r.page_named(m.group("p")) if m.group("p") else ""
+    question, answer = cap(m.group("q").strip()), cap(m.group("a").strip(" -–—"))
+    if len(question) > MAX_VALUE or len(answer) > 2 * MAX_VALUE:
+        raise EditTooBig("a question and answer", len(question) + len(answer), 3 * MAX_VALUE)
+    ask = AddQuestion(question=question, answer=answer if answer[-1] in ".!?" else f"{answer}.", page=page)
+    new_page = re.search(r"\bfaq\s+page\b", m.group(0), re.I) and not any(p.kind == "faq" for p in r.spec.pages)
+    return [AddPage(title="FAQ"), ask.model_copy(update={"page": "faq"})] if new_page else [ask]
 
 
 def _testimonial(r: Reader, clause: str) -> list[Operation] | None:
@@ -114,6 +144,7 @@ def _contact(r: Reader, clause: str) -> list[Operation] | None:
 def _hours(r: Reader, clause: str) -> list[Operation] | Unclear | None:
     text = r.quoted.restore(clause)
     low = text.lower()
+    low = re.sub(r"\bshut\b(?!\s+(?:at\s+)?\d)", "closed", low)  # "we're shut mondays now"
     if not re.search(r"\b(?:open(?:s|ing)?|clos(?:e|ed|es|ing)|hours|times)\b", low):
         return None
     all_hours = re.match(
@@ -228,6 +259,14 @@ def _offerings(r: Reader, clause: str) -> list[Operation] | Unclear | None:
         hits = [find(names, i) for i in items(rest)]
         if hits and all(hits):
             return [RemoveOffering(name=h) for h in dict.fromkeys(h for h in hits if h)]
+    gone = re.match(
+        r"^(?P<n>.+?)\s+(?:is|are|'s|'re)\s+(?:gone|no\s+more|discontinued|off\s+the\s+\w+|"
+        r"no\s+longer\s+(?:available|offered|on\s+(?:the\s+)?\w+))\b",
+        text,
+        re.I,
+    )
+    if gone and (name := edit_prices.item_named(names, gone.group("n"))):  # "hydro is gone, the pool's closed"
+        return [RemoveOffering(name=name)]
     return _new_price(r, text, names)
 
 

@@ -14,6 +14,7 @@ from jobs.brief import Brief
 from jobs.edit_facts import find
 from jobs.edit_ops import (
     AddPerson,
+    AddQuestion,
     AddTestimonial,
     Change,
     Operation,
@@ -22,6 +23,7 @@ from jobs.edit_ops import (
     SetContact,
     SetHours,
     SetOffering,
+    SetRole,
     edit_words,
 )
 from jobs.facts import Offering, Person
@@ -40,6 +42,8 @@ def apply(spec: SiteSpec, op: Operation) -> list[Change]:
         AddPerson: _add_person,
         RemovePerson: _remove_person,
         AddTestimonial: _testimonial,
+        SetRole: _set_role,
+        AddQuestion: _add_question,
     }
     changes: list[Change] = handlers[type(op)](spec, brief, op)
     if brief is not None:
@@ -238,6 +242,38 @@ def _remove_person(spec: SiteSpec, brief: Brief | None, op: RemovePerson) -> lis
         brief.people = [p for p in brief.people if p.name != op.name]
     text = core.line("remove_person", name=op.name)
     return [Change(page=p, text=text) for p in core.showing(spec, "team") or [core.EVERY_PAGE]]
+
+
+def _set_role(spec: SiteSpec, brief: Brief | None, op: SetRole) -> list[Change]:
+    team: list[dict[str, str]] = spec.copy_text.get("team") or []
+    person = next((p for p in team if p.get("name") == op.name), None)
+    if person is None:
+        raise core.Skip("no_person", name=op.name)
+    if person.get("role") == op.role:
+        raise core.Skip("unchanged")
+    person["role"] = op.role
+    if brief is not None:
+        for p in brief.people:
+            if p.name == op.name:
+                p.role = op.role
+    text = core.line("set_role", name=op.name, role=op.role)
+    return [Change(page=p, text=text) for p in core.showing(spec, "team") or [core.EVERY_PAGE]]
+
+
+def _add_question(spec: SiteSpec, brief: Brief | None, op: AddQuestion) -> list[Change]:
+    qa = {"q": op.question, "a": op.answer}
+    if qa in (spec.copy_text.get("faq") or []):
+        raise core.Skip("unchanged")
+    if brief is None or spec.copy_text.get("faq") != faq(brief, spec.name):  # not made from the brief
+        spec.copy_text.setdefault("faq", []).append(qa)
+    if brief is not None:
+        brief.questions.append(qa)  # an FAQ made from the brief is made again below, with it at the end
+    if not spec.copy_text.get("faq_title"):
+        spec.copy_text["faq_title"] = edit_words().defaults["faq_title"]
+    own = op.page or next((p.slug for p in spec.pages if p.kind == "faq"), "index")
+    changes = core.ensure_section(spec, "faq", own)
+    text = core.line("add_question", question=op.question)
+    return changes + [Change(page=p, text=text) for p in core.showing(spec, "faq") or [core.EVERY_PAGE]]
 
 
 def _testimonial(spec: SiteSpec, brief: Brief | None, op: AddTestimonial) -> list[Change]:

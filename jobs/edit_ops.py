@@ -135,6 +135,20 @@ class AddPerson(BaseModel):
     role: str = ""
 
 
+class SetRole(BaseModel):
+    op: Literal["set_role"] = "set_role"
+    name: str
+    role: str
+
+
+class AddQuestion(BaseModel):
+    op: Literal["add_question"] = "add_question"
+    question: str
+    answer: str
+    page: str = ""
+    """The page it goes on when said ("" for the FAQ page, else the home page)."""
+
+
 class RemovePerson(BaseModel):
     op: Literal["remove_person"] = "remove_person"
     name: str
@@ -186,6 +200,8 @@ Operation = Annotated[
     | SetContact
     | AddPerson
     | RemovePerson
+    | SetRole
+    | AddQuestion
     | AddTestimonial
     | SetColour
     | SetFont

@@ -62,7 +62,8 @@ def _res() -> dict[str, re.Pattern[str]]:
             re.I,
         ),
         "is_now": re.compile(
-            rf"^(?:the\s+|our\s+|my\s+)?(?:new\s+)?(?P<t>{targets})\s*(?:is\s+now|now|is|:|=)\s*(?P<v>.+)$", re.I
+            rf"^(?:the\s+|our\s+|my\s+)?(?:new\s+)?(?P<t>{targets})\s*(?:is\s+now|now|is|:|=|→|->|=>)\s*(?P<v>.+)$",
+            re.I,
         ),
         "use_as": re.compile(
             rf"^(?:use|make|put|have|set)\s+(?P<v>.+?)\s+(?:as|for|in)\s+(?:the\s+|our\s+)?(?P<t>{targets})$", re.I
@@ -128,13 +129,29 @@ class Reader:
             clause = _res()["filler"].sub("", clause).strip()
             if not clause:
                 continue
-            found = self.clause(clause)
+            found = self._its_title(out.operations, clause) or self.clause(clause)
             if isinstance(found, Unclear):
                 out.unclear.append(found)
             else:
                 out.operations += found
                 out.sources += [self.quoted.restore(clause)[:120]] * len(found)
         return out
+
+    def _its_title(self, done: list[Operation], clause: str) -> list[Operation] | None:
+        """ "add a newsletter signup to the home page, call it 'Stay in the loop'": the title of what was just
+        added (never a new name for the business)."""
+        m = re.match(
+            r"^(?:call|name|title|label)\s+it\s+(?P<t>.+)$|^(?:called|named|titled)\s+(?P<t2>.+)$", clause, re.I
+        )
+        last = done[-1] if done else None
+        if not m or not isinstance(last, (AddSection, AddPage)):
+            return None
+        title = _title(self.value(m.group("t") or m.group("t2")))[:60]
+        if isinstance(last, AddPage):
+            done[-1] = last.model_copy(update={"title": title[:40]})
+            return []
+        key = f"{last.kind}_title"
+        return [SetText(key=key, value=title)] if key in self.words.texts else None
 
     def clause(self, clause: str) -> list[Operation] | Unclear:
         readers: list[Callable[[str], list[Operation] | Unclear | None]] = [
@@ -162,7 +179,8 @@ class Reader:
         r = _res()
         for name in ("to_value", "should", "use_as", "is_now"):
             if (m := r[name].match(clause)) and (value := self.value(m.group("v"))):
-                if name == "is_now" and not (Quoted.is_slot(m.group("v")) or ":" in clause or "now" in clause):
+                said = Quoted.is_slot(m.group("v")) or re.search(r":|→|->|=>|\bnow\b", clause)
+                if name == "is_now" and not said:
                     continue
                 return [SetText(key=self.text_key(m.group("t")), value=value)]
         return None
@@ -171,7 +189,7 @@ class Reader:
         if re.search(r"\bpage\b", clause, re.I) and not re.match(r"^(?:rename|call)\s+(?:it|us)\b", clause, re.I):
             return None
         page = re.match(
-            r"^(?:rename|retitle)\s+(?:the\s+|our\s+)?(?P<p>[\w' -]+?)\s+(?:to|as)\s+(?P<v>.+)$", clause, re.I
+            r"^(?:rename|retitle)\s+(?:the\s+|our\s+)?(?P<p>\S.{0,40}?)\s+(?:to|as)\s+(?P<v>.+)$", clause, re.I
         )
         if page and (slug := self.page_named(page.group("p"))) and slug != "index":  # "rename reviews to Kind Words"
             return [RenamePage(slug=slug, title=_title(self.value(page.group("v")))[:40])]
@@ -182,7 +200,10 @@ class Reader:
     # --- pages ----------------------------------------------------------------------------------------------
     def page_named(self, words: str) -> str:
         """The slug of the site's page these words name ("the menu", "Our Menu", "menu"), "" when none."""
-        low = " ".join(re.sub(r"\b(?:the|our|my|a|an|page|pages|tab)\b", " ", words.lower()).split())
+        words = re.sub(
+            r"\s+(?:in|on)\s+the\s+(?:menu|nav|navigation|menu\s+bar|top\s+bar)$", "", self.quoted.restore(words)
+        )
+        low = " ".join(re.sub(r"\b(?:the|our|my|a|an|page|pages|tab)\b", " ", words.lower().strip(" '\"")).split())
         if not low:
             return ""
         for p in self.spec.pages:
@@ -194,7 +215,7 @@ class Reader:
         return "index" if low in ("home", "homepage", "home page", "front", "main") else ""
 
     def _pages(self, clause: str) -> list[Operation] | Unclear | None:
-        if not re.search(r"\b(?:pages?|tabs?)\b", clause, re.I):
+        if not re.search(r"\b(?:pages?|tabs?)\b", clause, re.I) or edit_facts.asks_question(self, clause):
             return None
         low = clause.lower()
         if m := re.match(
@@ -216,6 +237,9 @@ class Reader:
             if slugs and all(slugs):
                 return [RemovePage(slug=s) for s in dict.fromkeys(slugs)]
             return Unclear(text=clause, example=self.words.examples["page"], reason="there's no such page")
+        on_page = re.search(r"\b(?:to|on|onto|in)\s+(?:the\s+|our\s+)?(?P<p>[\w' -]+?)\s+page\b", clause, re.I)
+        if on_page and self.page_named(on_page.group("p")):
+            return None  # "add a map on the contact page, title it …": something on a page, not a new page
         if (m := _res()["add"].match(clause)) and not self._where(clause)[1]:
             rest = clause[m.end() :]
             if n := re.match(r"^(?:an?\s+)?(?:new\s+)?pages?\s+(?:called|named|for|about|titled)\s+(.+)$", rest, re.I):
@@ -262,7 +286,8 @@ class Reader:
         return clause, ""
 
     def _sections(self, clause: str) -> list[Operation] | Unclear | None:
-        body, page = self._where(clause)
+        named = re.search(r"(?:,\s*|\s+)(?:called|named|titled|(?:call|name|title)\s+it)\s+(?P<t>.+)$", clause, re.I)
+        body, page = self._where(clause[: named.start()] if named else clause)
         if page == "?":
             return Unclear(text=clause, example=self.words.examples["section"], reason="I can't find that page")
         if m := _res()["move"].match(body):
@@ -277,7 +302,8 @@ class Reader:
                     return gone + [RemoveSection(kind=k, optional=True) for k in dict.fromkeys(kinds) if k] or None
                 if kinds and all(kinds):
                     target = page or ("index" if verb == "add" else "")
-                    return [make(kind=k, page=target) for k in dict.fromkeys(kinds)]
+                    ops: list[Operation] = [make(kind=k, page=target) for k in dict.fromkeys(kinds)]
+                    return ops + (self._its_title(ops, f"called {named.group('t')}") or []) if named else ops
         return None
 
     def _move_section(self, rest: str, page: str) -> list[Operation] | Unclear | None:
@@ -313,7 +339,8 @@ class Reader:
 
 
 def _title(text: str) -> str:
-    text = re.sub(r"\s+(?:instead|please|pls|now|thanks)$", "", text.strip(" .,!\"'"), flags=re.I).strip(" .,\"'")
+    text = re.sub(r"\s*\([^()]*\)$", "", text.strip(" .,!\"'"))  # "Programs (the parents keep asking)"
+    text = re.sub(r"\s+(?:instead|please|pls|now|thanks)$", "", text, flags=re.I).strip(" .,\"'")
     return "FAQ" if text.lower() in ("faq", "faqs") else text[:1].upper() + text[1:]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from jobs.edit_ops import AddPerson, Operation, RemovePerson, edit_words
+from jobs.edit_ops import AddPerson, Operation, RemovePerson, SetRole, edit_words
 from jobs.sentences import cap
 from jobs.vocabulary import words
 
@@ -27,15 +27,28 @@ def team_names(r: Reader) -> list[str]:
     return [str(p.get("name", "")) for p in r.spec.copy_text.get("team", []) if isinstance(p, dict) and p.get("name")]
 
 
-def _on_site(r: Reader, said: str) -> str | None:
-    """The person on the site these words name: their full name, or a first name only one of them has."""
-    names = team_names(r)
-    for name in names:
-        if re.search(rf"\b{re.escape(_plain(name))}\b", said):
-            return name
-    firsts = {n: _plain(n).split()[0] for n in names if _plain(n)}
-    hits = [n for n, first in firsts.items() if re.search(rf"\b{re.escape(first)}(?:['’]s)?\b", said)]
-    return hits[0] if len(hits) == 1 else None
+def _on_site(r: Reader, said: str, near: int = -1) -> str | None:
+    """The person on the site these words name: their full name, or a first name only one of them has (in any
+    case: "kim left us"). With several named, the one named nearest before `near` (else after it)."""
+    hits = named_on_site(r, said)
+    if len(hits) > 1 and near >= 0:
+        before = [h for h in hits if h[0] <= near]
+        return before[-1][1] if before else hits[0][1]
+    return hits[0][1] if len(hits) == 1 else None
+
+
+def named_on_site(r: Reader, said: str) -> list[tuple[int, str]]:
+    """The people of the site named in the words, with where, in order."""
+    found: dict[str, int] = {}
+    for name in team_names(r):
+        plain = _plain(name)
+        for pattern in (plain, plain.split()[0] if plain else ""):
+            if pattern and (m := re.search(rf"\b{re.escape(pattern)}(?:['’]s)?\b", said, re.I)):
+                found.setdefault(name, m.start())
+                break
+    firsts = [_plain(n).split()[0].lower() for n in found if _plain(n)]
+    unique = {n: at for n, at in found.items() if firsts.count(_plain(n).split()[0].lower()) == 1 or _plain(n) in said}
+    return sorted((at, n) for n, at in unique.items())
 
 
 def _plain(name: str) -> str:
@@ -48,9 +61,11 @@ def read(r: Reader, clause: str) -> list[Operation] | None:
     leaving = re.search(rf"\b(?:{'|'.join(said['leaving'])})\b", text, re.I)
     joining = bool(re.search(rf"\b(?:{'|'.join(said['joining'])})\b", text, re.I) or _new_label(text))
     if not joining and re.match(r"^(?:add|include|put|list)\b", text, re.I):
-        joining = bool(re.search(rf"\b(?:{'|'.join(said['team'])})\b", text, re.I))
+        joining = bool(re.search(rf"\b(?:{'|'.join(said['team'])})\b|{_NAME}\s*\(", text, re.I))
     ops: list[Operation] = []
-    gone = _on_site(r, text) if leaving else None
+    if promoted := _new_role(r, text):
+        return [promoted]
+    gone = _on_site(r, text, leaving.start()) if leaving else None
     if gone:
         ops.append(RemovePerson(name=gone))
     if joining or (gone and re.search(r"\btak(?:es|ing)\s+over\b|\breplac", text, re.I)):
@@ -63,11 +78,29 @@ def read(r: Reader, clause: str) -> list[Operation] | None:
     return ops or None
 
 
+def _new_role(r: Reader, text: str) -> SetRole | None:
+    """ "Aisha is now senior massage therapist", "sam got promoted to senior technician", "make Lena the head chef"."""
+    m = re.match(
+        r"^(?:make\s+(?P<n2>[\w'’ -]+?)\s+(?:our|the)\s+(?P<r2>[\w &'/-]{2,40})|(?P<n>[\w'’ -]+?)\s+"
+        r"(?:is\s+now\s+(?:our\s+|the\s+|a\s+|an\s+)?|is\s+our\s+(?:new\s+)?|(?:got|has\s+been|was)\s+promoted\s+to\s+"
+        r"(?:the\s+)?)(?P<r>[\w &'/-]{2,40}?))(?:\s+now)?\s*[!.🎉]*$",
+        text.strip(),
+        re.I,
+    )
+    if not m:
+        return None
+    who = _on_site(r, m.group("n") or m.group("n2"))
+    role = (m.group("r") or m.group("r2")).strip()
+    return SetRole(name=who, role=cap(role)) if who and role else None
+
+
 def _role(text: str, name: str) -> str:
     """The role said with a new person: "… as project architect", "…, she's our new junior groomer", "New tutor:
     Karan Iyer, Maths" (the detail after the name, else the label)."""
     after = text[text.index(name) + len(name) :]
     after = re.sub(rf"^\s*(?:to|on|onto)\s+(?:the\s+|our\s+)?{_PLACE_WORDS}\b", "", after, flags=re.I)
+    if bracket := re.match(r"^\s*\((?P<r>[^()]{2,40})\)", after):  # "add João Silva (front desk)"
+        return cap(bracket.group("r").strip())
     m = re.match(
         r"^\s*(?:,|-|–|—|:|\bas\b|\bwho\s+is\b|\bis\s+joining\s+as\b|\bjoins\s+as\b)?\s*"
         r"(?:(?:s?he|they)\s*(?:['’]?s|\s+is|\s+are|['’]re)\s+)?(?:(?:our|the|a|an|new)\s+)*"
@@ -83,7 +116,9 @@ def _role(text: str, name: str) -> str:
 
 def _new_label(text: str) -> str:
     """The role a message opens with: "New tutor: Karan Iyer" → "Tutor" (a role of brief.toml's people labels)."""
-    m = re.match(r"^\s*(?:(?:a|our|the)\s+)?new\s+(?P<l>[\w -]{2,30}?)\s*:", text, re.I)
+    m = re.match(
+        r"^\s*(?:(?:add|new)\s+)(?:(?:a|an|our|the|another)\s+)?(?:new\s+)?(?P<l>[\w -]{2,30}?)\s*:", text, re.I
+    )
     label = m.group("l").strip() if m else ""
     known = words().people_labels
     return cap(label) if label and (label.lower() in known or label.lower().removesuffix("s") in known) else ""

@@ -34,7 +34,8 @@ def stem(word: str) -> str:
 
 def _tokens(text: str) -> set[str]:
     filler = set(edit_words().price_fillers)
-    return {stem(w) for w in re.findall(r"[a-z0-9]+(?:['’][a-z]+)?", text.lower()) if w not in filler}
+    said = [re.sub(r"['’]s$", "", w) for w in re.findall(r"[a-z0-9]+(?:['’][a-z]+)?", text.lower())]
+    return {stem(w) for w in said if w not in filler} - filler
 
 
 def item_named(names: list[str], text: str) -> str | None:
@@ -42,7 +43,7 @@ def item_named(names: list[str], text: str) -> str | None:
     said = _tokens(text)
     if not said:
         return None
-    hits = [n for n in names if (own := _tokens(n)) and (said <= own or own <= said)]
+    hits = [n for n in names if (own := _tokens(n)) and (_within(said, own) or own <= said)]
     if (
         len(hits) > 1
     ):  # "full groom small dog" names "Full groom small dog", not "Full groom"; "brownie and bun" neither
@@ -50,7 +51,14 @@ def item_named(names: list[str], text: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def _within(said: set[str], own: set[str]) -> bool:
+    """Every word said is one of the item's, or the start of one ("hydro" of "Hydrotherapy")."""
+    return all(w in own or (len(w) >= 4 and any(o.startswith(w) for o in own)) for w in said)
+
+
 def read(r: Reader, text: str, names: list[str], currency: str) -> list[Operation] | None:
+    if _RELATIVE.search(text):
+        return _relative(r, text, names)
     prices = [*facts.PRICE.finditer(text), *_FREE.finditer(text)] or [*facts.BARE.finditer(text)]
     prices = sorted((m for m in prices if m.group("price").lower() == "free" or _valid(m)), key=lambda m: m.start())
     if not prices or not names:
@@ -86,6 +94,67 @@ def new_item(text: str, currency: str) -> SetOffering | None:
     name = m.group("n").strip() + (f" ({m.group('d').strip()})" if m.group("d") else "")
     label = (m.group("l") or "").strip()
     return SetOffering(name=name[:1].upper() + name[1:], price=facts.price_text(prices[0], currency), label=label)
+
+
+_AMOUNT = (
+    r"(?:(?:[A-Z]{1,3}\$|[$£€¥₹]|R|kr)\s?)?\d[\d,]*(?:\.\d{1,2})?"
+    r"(?:\s?(?:euros?|eur|dollars?|bucks|quid|pounds?|kr|kroner|rand|yen|rupees|zł|chf))?|an?\s+(?:fiver|tenner)"
+)
+_RELATIVE = re.compile(
+    rf"\b(?P<d1>up|down)\s+(?:by\s+)?(?P<a1>{_AMOUNT})|(?P<a2>{_AMOUNT})\s+(?P<d2>off|more|less|cheaper|dearer|extra)\b|"
+    rf"\bknock\s+(?:off\s+)?(?P<a3>{_AMOUNT})(?:\s+off)?|"
+    rf"\b(?P<d4>raise|increase|lower|reduce|cut|drop)\b[^$£€¥₹\d]{{0,40}}?\bby\s+(?P<a4>{_AMOUNT})",
+    re.I,
+)
+_DOWN = {"down", "off", "less", "cheaper", "lower", "reduce", "cut", "drop"}
+
+
+def _relative(r: Reader, text: str, names: list[str]) -> list[Operation] | None:
+    """ "hot desk goes up 10 euro, fixed desk up 20", "knock a fiver off follow ups": the item's price moves by
+    the amount, in the item's own currency and form."""
+    cues = list(_RELATIVE.finditer(text))
+    ops: list[Operation] = []
+    for i, cue in enumerate(cues):
+        start = cues[i - 1].end() if i else 0
+        end = cues[i + 1].start() if i + 1 < len(cues) else len(text)
+        name = item_named(names, text[start : cue.start()]) or item_named(names, text[cue.end() : end])
+        old = _price_of(r, name) if name else ""
+        amount = next(cue.group(g) for g in ("a1", "a2", "a3", "a4") if cue.group(g))
+        direction = (cue.group("d1") or cue.group("d2") or cue.group("d4") or "off").lower()
+        new = moved(old, _number(amount), down=direction in _DOWN or bool(cue.group("a3")))
+        if not name or not new:
+            return None
+        ops.append(SetOffering(name=name, price=new, add=False))
+    return ops or None
+
+
+def _number(amount: str) -> float:
+    low = amount.lower()
+    if "fiver" in low or "tenner" in low:
+        return 5.0 if "fiver" in low else 10.0
+    digits = re.search(r"\d[\d,]*(?:\.\d{1,2})?", amount)
+    return float(digits.group(0).replace(",", "")) if digits else 0.0
+
+
+def moved(old: str, by: float, *, down: bool) -> str:
+    """ "£60" moved by 5 down → "£55"; "€150/month" up 10 → "€160/month"; "" when the old price has no amount."""
+    m = re.match(r"^(?P<pre>\D*?)(?P<num>\d[\d,]*(?:\.\d+)?)(?P<post>.*)$", old)
+    if not m or by <= 0:
+        return ""
+    value = float(m.group("num").replace(",", "")) + (-by if down else by)
+    if value < 0:
+        return ""
+    cents = "." in m.group("num") or value != int(value)
+    number = f"{value:,.2f}" if cents else f"{int(value):,}"
+    number = number if "," in m.group("num") else number.replace(",", "")
+    return f"{m.group('pre')}{number}{m.group('post')}"
+
+
+def _price_of(r: Reader, name: str) -> str:
+    lists = [r.spec.copy_text.get("offers", []), *(p.content.get("offers", []) for p in r.spec.pages)]
+    return next(
+        (str(o.get("price", "")) for os in lists for o in os if isinstance(o, dict) and o.get("name") == name), ""
+    )
 
 
 def _sign(r: Reader, name: str) -> str:

@@ -16,7 +16,9 @@ _QUOTE = re.compile(r"\"([^\"]*)\"|“([^”]*)”|(?<![\w])'([^']*)'(?![\w])|�
 _SLOT = re.compile(r"\x00(\d+)\x00")
 _HARD = re.compile(r"\s*(?:[\n;]+|(?<=[.!?])\s+(?=\S))\s*")
 _ABBREVIATION = re.compile(r"(?:\b(?:dr|st|mr|mrs|ms|mx|prof|no|e\.g|i\.e|etc|approx|vs)\.|\.\.\.)$", re.I)
-_SOFT = re.compile(r"\s*(?:,\s*(?:and\s+|then\s+|also\s+|plus\s+)?|\s+(?:and|then|&|plus)\s+(?:also\s+|then\s+)?)")
+_SOFT = re.compile(r"\s*(?:,\s*(?:and\s+|then\s+|also\s+|plus\s+)?|\s+(?:and|then|&|\+|plus)\s+(?:also\s+|then\s+)?)")
+_QUESTION_START = re.compile(r"^(?:add|put|include)\s+(?:a\s+|an\s+|another\s+|new\s+)*(?:faq|question|q&a)\b", re.I)
+"""A request that adds a question and its answer: nothing inside it starts another request."""
 
 
 class Quoted:
@@ -42,13 +44,17 @@ def _starts_request(piece: str) -> bool:
     low = piece.lower().lstrip()
     return any(low == w or low.startswith(f"{w} ") for w in edit_words().starts) or bool(
         re.match(r"^(?:the|our|its|my)\s+[\w -]{1,30}?\s+(?:should|must|needs?|is now|are now|to)\b", low)
+        or re.match(r"^[\w'’-]+(?:\s+[\w'’-]+)?\s+(?:is\s+now|is\s+our|got\s+promoted|has\s+left|left)\b", low)
+        or re.match(r"^[\w'’ -]{1,40}?\s+is\s+(?:now\b|gone\b|no\s+more\b|[$£€¥₹]?\d)", low)  # "hydro is gone"
     )
 
 
 def _text_goes_on(sentence: str, piece: str) -> bool:
     """Whether a new text was being given ("headline: Climb more.") and the next sentence is more of it."""
     targets = "|".join(re.escape(t) for ts in edit_words().texts.values() for t in sorted(ts, key=len, reverse=True))
-    said = re.match(rf"^(?:new\s+|the\s+)?(?:{targets})\s*:\s*\S", sentence, re.I)
+    said = re.match(rf"^(?:new\s+|the\s+)?(?:{targets})\s*:\s*\S", sentence, re.I) or (
+        _QUESTION_START.match(sentence) and sentence.rstrip().endswith("?")
+    )
     return bool(said) and "\n" not in piece and not _starts_request(piece) and len(piece.split()) <= 12
 
 
@@ -65,6 +71,9 @@ def clauses(text: str) -> tuple[list[str], Quoted]:
     for sentence in sentences:
         keep = sentence.rstrip()[-1:] if re.search(r"[.!?]\s+\S", sentence) else ""  # "headline: Go. Now."
         sentence = sentence.strip(" .!?\t") + (keep if keep in (".", "!", "?") else "")
+        if _QUESTION_START.match(sentence):
+            out.append(sentence)
+            continue
         current, start, previous_end = "", 0, 0
         for m in [*_SOFT.finditer(sentence), None]:
             end = m.start() if m else len(sentence)

@@ -245,6 +245,23 @@ def _person(item: str) -> Person:
     return Person(name=item)
 
 
+def role_people(sentence: str) -> list[Person]:
+    """People said as "role Name" without a colon: "Owner Chloe Nguyen, florist Hannah Okafor", "Hosts Ingrid and
+    Lars Haugen"; [] unless every part of the sentence is such a pair."""
+    out: list[Person] = []
+    for part in outside_brackets(re.compile(r"\s*[,;]\s*(?:and\s+)?"), sentence.strip(" .")):
+        m = re.fullmatch(r"(?P<r>[A-Za-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?P<n>[A-Z].+)", part.strip())
+        last = m.group("r").lower().split()[-1] if m else ""
+        if not m or not (last in words().people_labels or last.removesuffix("s") in words().people_labels):
+            return []
+        names = re.split(r"\s+(?:and|&)\s+", m.group("n"))
+        if not all(_PERSON.fullmatch(n) for n in names):
+            return []
+        role = cap(m.group("r"))
+        out += [Person(name=n, role=role.removesuffix("s") if len(names) > 1 else role) for n in names]
+    return out
+
+
 _PERSON = re.compile(r"(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Rev)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}")
 
 

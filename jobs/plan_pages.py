@@ -76,7 +76,7 @@ def faq(brief: Brief, name: str) -> list[dict[str, str]]:
         out.append({"q": q["contact"], "a": " or ".join(reach).capitalize() + "."})
     if brief.audiences:
         out.append({"q": q["who"], "a": f"{_join(brief.audiences).capitalize()}."})
-    return out
+    return out + [dict(qa) for qa in brief.questions]
 
 
 def _variant(template: dict[str, Any], kind: str, default: str) -> str:

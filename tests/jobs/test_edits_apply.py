@@ -161,3 +161,19 @@ def test_hours_without_a_day_move_every_open_line_and_a_closed_day_leaves_the_da
 def test_swapping_two_pages_that_are_not_neighbours_trades_their_places(site):
     spec = edit(site, "swap menu and contact").spec
     assert [p["slug"] for p in spec["pages"]] == ["index", "contact", "about", "menu"]
+
+
+def test_a_question_added_by_an_edit_stays_in_the_faq_made_from_the_facts(site):
+    spec = edit(site, "add a faq - do you bake gluten free? yes, every saturday").spec
+    assert spec["copy_text"]["faq"][-1] == {"q": "Do you bake gluten free?", "a": "Yes, every saturday."}
+    spec = edit(spec, "the brownie is £3 now").spec  # the FAQ is made again from the facts: the question stays
+    assert spec["copy_text"]["faq"][-1]["q"] == "Do you bake gluten free?"
+    assert any("Brownie: £3" in qa["a"] for qa in spec["copy_text"]["faq"])
+
+
+def test_a_new_role_changes_the_person_not_the_team(site):
+    before = edit(site, "add Anna Baker to the team as baker").spec
+    spec = edit(before, "anna is now head baker").spec
+    assert [p["role"] for p in spec["copy_text"]["team"] if p["name"] == "Anna Baker"] == ["Head baker"]
+    assert len(spec["copy_text"]["team"]) == len(before["copy_text"]["team"])
+    assert [p.role for p in Brief.model_validate(spec["brief"]).people if p.name == "Anna Baker"] == ["Head baker"]

@@ -12,6 +12,7 @@ from jobs.edit_ops import (
     MAX_VALUE,
     AddPage,
     AddPerson,
+    AddQuestion,
     AddSection,
     AddTestimonial,
     EditTooBig,
@@ -28,6 +29,7 @@ from jobs.edit_ops import (
     SetFont,
     SetHours,
     SetOffering,
+    SetRole,
     SetText,
     SetTone,
     SwapTemplate,
@@ -333,3 +335,41 @@ def test_more_ways_of_saying_hours_contacts_pages_and_texts(site, text, expected
 )
 def test_a_new_item_said_with_what_it_is_and_its_details(site, text, expected):
     assert ops(site, text) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("put the brownie price up by 50p", None),
+        ("brownie up £0.50", [SetOffering(name="Brownie", price="£3.00", add=False)]),
+        ("knock a quid off the sourdough loaf", None),
+        ("knock £1 off the sourdough loaf", [SetOffering(name="Sourdough loaf", price="£3.50", add=False)]),
+        ("cinnamon bun goes up 20p, brownie down £0.50", None),
+    ],
+)
+def test_a_price_moved_by_an_amount_is_worked_out_from_the_old_one_or_not_at_all(site, text, expected):
+    found = [op for op in ops(site, text) if isinstance(op, SetOffering)]
+    if expected is None:  # amounts it cannot read ("50p", "a quid") never become the new price
+        assert all(op.price not in ("£50", "£0.50", "50p", "£1") for op in found)
+    else:
+        assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("anna is now head baker", [SetRole(name="Anna Baker", role="Head baker")]),
+        ("joe got promoted to shop manager 🎉", [SetRole(name="Joe Flour", role="Shop manager")]),
+        ("the brownie is gone", [RemoveOffering(name="Brownie")]),
+        (
+            "add a faq - do you bake gluten free? yes, every saturday",
+            [AddQuestion(question="Do you bake gluten free?", answer="Yes, every saturday.")],
+        ),
+        (
+            "add a newsletter signup to the home page, call it 'Stay in the loop'",
+            [AddSection(kind="newsletter", page="index"), SetText(key="newsletter_title", value="Stay in the loop")],
+        ),
+    ],
+)
+def test_roles_items_gone_questions_and_the_title_of_what_was_just_added(site, text, expected):
+    assert ops(site, text) == expected
