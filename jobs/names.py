@@ -85,7 +85,8 @@ def _first_name(pattern: re.Pattern[str], text: str) -> str:
         single = len(name.split()) == 1
         if not name or name.lower() in vocabulary.stop_words or (pattern is not _NAME_QUOTED and is_build_word(name)):
             continue
-        if pattern is _NAME_QUOTED and _sentence_like(name):
+        called = re.search(r"\b(?:called|named|name's|name is|name:)\s*$", text[: match.start()], re.I)
+        if pattern is _NAME_QUOTED and _sentence_like(name) and not called:
             continue  # "Conor packed the dance floor all night" is a quote, not a name
         if re.search(r"\d", name) and (MONTH_OR_DAY.search(name) or not re.search(r"[^\W\d_]{3}", name)):
             continue  # a date or a number, not a name
