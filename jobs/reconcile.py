@@ -93,7 +93,7 @@ def reconcile(ctx: JobContext, *, grace: timedelta = GRACE) -> Pass:
             result.failed.append(version_id)
     with ctx.db.session() as s:
         result.pruned = outbox.prune(s)
-    result.swept = sweep_build_dirs(ctx.settings.sites_dir, older_than=grace)
+    result.swept = sweep_build_dirs(ctx.settings.render_root, older_than=grace)
     return result
 
 

@@ -43,6 +43,8 @@ class StoredFile:
     data: bytes
     etag: str
     """A strong validator of the content (quoted, as HTTP sends it)."""
+    name: str = ""
+    """The file's name in its version (a directory's `…/index.html`): its type follows from it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +159,12 @@ class LocalSiteStore:
             if path is None:
                 return None
             data = path.read_bytes()
+            name = path.relative_to(self.version_dir(project_id, version).resolve()).as_posix()
         except ValueError:
             return None
         except OSError as exc:
             raise StoreUnavailable(f"cannot read {self.root}: {type(exc).__name__}") from exc
-        return StoredFile(data, etag_of(data))
+        return StoredFile(data, etag_of(data), name)
 
     def files(self, project_id: int, version: int) -> list[str]:
         return [name for name, _ in site_files(self.version_dir(project_id, version))]

@@ -173,7 +173,7 @@ class S3SiteStore:
                 return None
         key = self._version_key(project_id, version) + "/" + name
         found = self._call(lambda: self._get(key))
-        return StoredFile(found[0], manifest[name]) if found is not None else None
+        return StoredFile(found[0], manifest[name], name) if found is not None else None
 
     def files(self, project_id: int, version: int) -> list[str]:
         return sorted(self._manifest(project_id, version) or {})

@@ -147,7 +147,9 @@ def s3_settings(job_settings: JobSettings, s3_server: MotoServer, tmp_path: Path
     """`job_settings` with the site store in a fresh bucket of the moto server (`SITES_URL=s3://…`)."""
     return JobSettings(
         _env_file=None,
-        **job_settings.model_dump(exclude={"sites_url", "work_dir", "s3_endpoint_url", "aws_access_key_id", "aws_secret_access_key"}),
+        **job_settings.model_dump(
+            exclude={"sites_url", "work_dir", "s3_endpoint_url", "aws_access_key_id", "aws_secret_access_key"}
+        ),
         sites_url=f"s3://{s3_server.new_bucket()}/sites",
         s3_endpoint_url=s3_server.url,
         aws_access_key_id=SecretStr(ACCESS_KEY),
