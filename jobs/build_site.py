@@ -121,10 +121,11 @@ def build_site(version_id: int) -> dict[str, Any]:
                 detail=f"Template: {spec.template_name} ({spec.category} · {spec.tone})",
             )
         )
+        step = "reading the site store"
+        photos_dir = photo_sync.pull(ctx.settings, project.id)  # the project's photos, from any host's upload
         step = "rendering pages"
         components = ctx.catalog.components(generator.component_slugs(spec))
         shutil.rmtree(tmp, ignore_errors=True)
-        photos_dir = photo_sync.pull(ctx.settings, project.id)
         generator.render_site(
             spec,
             components,

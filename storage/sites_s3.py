@@ -58,6 +58,7 @@ class S3SiteStore:
             read_timeout=15,
             retries={"max_attempts": 2, "mode": "standard"},
             s3={"addressing_style": "path"},
+            signature_version="s3v4",  # R2 and MinIO accept only v4; presigned links are v4 too
             max_pool_connections=32,
         )
         self.client: S3Client = boto3.session.Session().client(

@@ -31,7 +31,7 @@ from storage.db import upgrade
 from storage.embedded import EmbeddedServices
 from storage.settings import StorageSettings
 from tests.fakes.slack_api import SIGNING_SECRET, FakeSlackApi
-from tests.s3_server import ACCESS_KEY, SECRET_KEY, MotoServer
+from tests.s3_server import MotoServer, on_s3
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_REDIS_DB = int(os.environ.get("AUTOWEB_TEST_REDIS_DB", "9"))
@@ -145,17 +145,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
 @pytest.fixture
 def s3_settings(job_settings: JobSettings, s3_server: MotoServer, tmp_path: Path) -> JobSettings:
     """`job_settings` with the site store in a fresh bucket of the moto server (`SITES_URL=s3://…`)."""
-    return JobSettings(
-        _env_file=None,
-        **job_settings.model_dump(
-            exclude={"sites_url", "work_dir", "s3_endpoint_url", "aws_access_key_id", "aws_secret_access_key"}
-        ),
-        sites_url=f"s3://{s3_server.new_bucket()}/sites",
-        s3_endpoint_url=s3_server.url,
-        aws_access_key_id=SecretStr(ACCESS_KEY),
-        aws_secret_access_key=SecretStr(SECRET_KEY),
-        work_dir=tmp_path / "work",
-    )
+    return on_s3(job_settings, s3_server.url, s3_server.new_bucket(), tmp_path / "work")
 
 
 @pytest.fixture

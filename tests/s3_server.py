@@ -12,6 +12,9 @@ import uuid
 from pathlib import Path
 
 import boto3
+from pydantic import SecretStr
+
+from jobs.settings import JobSettings
 
 ACCESS_KEY = "AKIAAUTOWEBTEST00001"
 SECRET_KEY = "autoweb-test-secret-never-logged"
@@ -68,3 +71,19 @@ class MotoServer:
         )
         client.create_bucket(Bucket=name)
         return name
+
+
+def on_s3(base: JobSettings, endpoint: str, bucket: str, work_dir: Path, *, secret: str = SECRET_KEY) -> JobSettings:
+    """`base` with its site store in `bucket` at `endpoint` (everything else kept)."""
+    keep = base.model_dump(
+        exclude={"sites_url", "work_dir", "s3_endpoint_url", "aws_access_key_id", "aws_secret_access_key"}
+    )
+    return JobSettings(
+        _env_file=None,
+        **keep,
+        sites_url=f"s3://{bucket}/sites",
+        s3_endpoint_url=endpoint,
+        aws_access_key_id=SecretStr(ACCESS_KEY),
+        aws_secret_access_key=SecretStr(secret),
+        work_dir=work_dir,
+    )
