@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-PROBE_KEY = ".probe/doctor"
-"""Written, read and deleted by `autoweb doctor` to prove the store works."""
+PROBE_DIR = ".probe"
+PROBE_KEY = f"{PROBE_DIR}/doctor"
+"""Written, read and deleted by `autoweb doctor` to prove the store works (the one hidden name allowed)."""
 PHOTOS = "photos"
 """A project's photos live under `<project>/photos/` in the store (content-addressed names, `jobs/photos.py`)."""
 
@@ -95,10 +96,9 @@ class SiteStore(Protocol):
 def safe_name(name: str) -> tuple[str, ...]:
     """`name`'s segments, or ValueError for anything that could leave its directory or reach a hidden file."""
     parts = tuple(name.split("/"))
-    for part in parts:
-        if not part or part in (".", "..") or part.startswith(".") and part != PROBE_KEY.split("/")[0]:
-            raise ValueError("unsafe name in the site store")
-        if "\\" in part or "\x00" in part:
+    for index, part in enumerate(parts):
+        hidden = part.startswith(".") and not (index == 0 and part == PROBE_DIR)
+        if not part or part in (".", "..") or hidden or "\\" in part or "\x00" in part:
             raise ValueError("unsafe name in the site store")
     return parts
 

@@ -82,3 +82,25 @@ def test_the_preview_answers_503_when_the_store_is_gone(service, ctx, run_jobs, 
     assert [e["problem"] for e in logs if e["event"] == "preview store unavailable"] == [
         "the S3 endpoint is unreachable"
     ]
+
+
+def test_photos_reach_a_worker_through_the_bucket(service, ctx, run_jobs):
+    """The service stores the team's photos in the bucket; a worker with nothing on its disk (another host's
+    WORK_DIR) reads them from there and the new version shows them."""
+    import shutil
+
+    from bot.attachments import Incoming
+    from tests.jobs.test_photos_site import jpeg
+
+    reply = service.handle(actor(), f"build {PROMPT}")
+    assert run_jobs()
+    pid = reply.project_id
+    shot = Incoming(name="hall.jpg", data=jpeg(1400, 900, (50, 80, 90)))
+    assert service.handle_files(actor(), f"images #{pid}", [shot]).version_id is not None
+    store = ctx.settings.site_store
+    kept = store.blobs(f"{pid}/photos")
+    assert kept and all(k.endswith(".webp") for k in kept)
+    shutil.rmtree(ctx.settings.work_dir)  # the worker's host has never seen the photos
+    assert run_jobs()
+    shown = [n for n in store.files(pid, 2) if n.startswith("images/photo-")]
+    assert shown and {n.rsplit("/", 1)[1] for n in shown} <= {k.rsplit("/", 1)[1] for k in kept}
