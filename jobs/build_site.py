@@ -106,57 +106,65 @@ def build_site(version_id: int) -> dict[str, Any]:
     structlog.contextvars.bind_contextvars(project_id=project.id, version_id=version_id)
     report = _Reporter(ctx, project, version)
     report.publish(report.event(kind="started", step="Picking template", progress=5))
-    step = "picking a template"
-    final = version_dir(ctx, project.id, version.number)
-    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    at = _At()
+    tmp = version_dir(ctx, project.id, version.number)
+    tmp = tmp.with_name(f".{tmp.name}.tmp-{os.getpid()}")
     archive = tmp.with_name(f"{tmp.name}.zip")
-    store = ctx.settings.site_store
     try:
-        spec = _spec_for(ctx, project, version)
-        report.publish(
-            report.event(
-                kind="step",
-                step="Picking template",
-                progress=15,
-                detail=f"Template: {spec.template_name} ({spec.category} · {spec.tone})",
-            )
-        )
-        step = "reading the site store"
-        photos_dir = photo_sync.pull(ctx.settings, project.id)  # the project's photos, from any host's upload
-        step = "rendering pages"
-        components = ctx.catalog.components(generator.component_slugs(spec))
-        shutil.rmtree(tmp, ignore_errors=True)
-        generator.render_site(
-            spec,
-            components,
-            tmp,
-            base_url=ctx.settings.preview_url(project.preview_token),
-            on_progress=report,
-            photo_store=photos_dir,
-            image_cache=images.cache_dir(ctx.settings.render_root),
-        )
-        edits.check_rendered(tmp)
-        if _is_new(version):  # a new site: the API, when configured, may draw its hero
-            _api_hero(ctx, project, spec, tmp)
-        step = "packaging the site"
-        report("Packaging", 0, 1)
-        generator.zip_site(tmp, archive)
-        step = "publishing the site"
-        store.publish(project.id, version.number, tmp, archive)  # every object written, then live
+        spec = _make(ctx, report, project, version, tmp, archive, at)
     except StoreUnavailable as exc:  # the store's own words: no key, no secret, no traceback
-        log.error("build failed", step=step, error="StoreUnavailable", problem=exc.problem, store=store.location)
-        fail_version(ctx, version_id, step=step, reason="site store unavailable")
-        raise BuildFailed(step, "site store unavailable") from None
+        store = ctx.settings.site_store.location
+        log.error("build failed", step=at.step, error="StoreUnavailable", problem=exc.problem, store=store)
+        fail_version(ctx, version_id, step=at.step, reason="site store unavailable")
+        raise BuildFailed(at.step, "site store unavailable") from None
     except Exception as exc:
-        log.error("build failed", step=step, error=type(exc).__name__, detail=traceback.format_exc(limit=5))
-        fail_version(ctx, version_id, step=step, reason=type(exc).__name__)
-        raise BuildFailed(step, type(exc).__name__) from exc
+        log.error("build failed", step=at.step, error=type(exc).__name__, detail=traceback.format_exc(limit=5))
+        fail_version(ctx, version_id, step=at.step, reason=type(exc).__name__)
+        raise BuildFailed(at.step, type(exc).__name__) from exc
     finally:  # cancelled (StopJob), failed or stopped: no half-built directory stays behind
         shutil.rmtree(tmp, ignore_errors=True)
         archive.unlink(missing_ok=True)
         archive.with_suffix(".zip.tmp").unlink(missing_ok=True)
     site, zip_path = _published(ctx, project.id, version.number)
     return _record_success(ctx, report, version_id, spec, site, zip_path)
+
+
+class _At:
+    """The step a build is in, in the words of its failure message (`failed while <step>`)."""
+
+    step = "picking a template"
+
+
+def _make(
+    ctx: JobContext, report: _Reporter, project: Project, version: ProjectVersion, tmp: Path, archive: Path, at: _At
+) -> generator.SiteSpec:
+    """Render the version into `tmp`, zip it into `archive`, publish both to the site store; the spec rendered."""
+    spec = _spec_for(ctx, project, version)
+    detail = f"Template: {spec.template_name} ({spec.category} · {spec.tone})"
+    report.publish(report.event(kind="step", step="Picking template", progress=15, detail=detail))
+    at.step = "reading the site store"
+    photos_dir = photo_sync.pull(ctx.settings, project.id)  # the project's photos, from any host's upload
+    at.step = "rendering pages"
+    components = ctx.catalog.components(generator.component_slugs(spec))
+    shutil.rmtree(tmp, ignore_errors=True)
+    generator.render_site(
+        spec,
+        components,
+        tmp,
+        base_url=ctx.settings.preview_url(project.preview_token),
+        on_progress=report,
+        photo_store=photos_dir,
+        image_cache=images.cache_dir(ctx.settings.render_root),
+    )
+    edits.check_rendered(tmp)
+    if _is_new(version):  # a new site: the API, when configured, may draw its hero
+        _api_hero(ctx, project, spec, tmp)
+    at.step = "packaging the site"
+    report("Packaging", 0, 1)
+    generator.zip_site(tmp, archive)
+    at.step = "publishing the site"
+    ctx.settings.site_store.publish(project.id, version.number, tmp, archive)  # every object written, then live
+    return spec
 
 
 def _published(ctx: JobContext, project_id: int, number: int) -> tuple[str, str]:
