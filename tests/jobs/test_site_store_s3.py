@@ -103,4 +103,5 @@ def test_photos_reach_a_worker_through_the_bucket(service, ctx, run_jobs):
     shutil.rmtree(ctx.settings.work_dir)  # the worker's host has never seen the photos
     assert run_jobs()
     shown = [n for n in store.files(pid, 2) if n.startswith("images/photo-")]
-    assert shown and {n.rsplit("/", 1)[1] for n in shown} <= {k.rsplit("/", 1)[1] for k in kept}
+    ids = {n.split("photo-", 1)[1].split("-")[0] for n in shown}  # the site names a photo by its hash's head
+    assert shown and all(any(k.rsplit("/", 1)[1].startswith(i) for k in kept) for i in ids)
