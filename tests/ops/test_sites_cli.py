@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from bot import doctor
 from bot.settings import BotSettings
 from jobs.settings import JobSettings
@@ -37,13 +39,21 @@ def test_doctor_probes_each_kind_of_store(storage_settings, job_settings, s3_ser
 
     assert store_check(job_settings) == (True, f"file://{job_settings.sites_dir.resolve()}: write, read, delete")
     bucket = s3_server.new_bucket()
-    s3 = {"s3_endpoint_url": s3_server.url, "aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY}
-    ok, detail = store_check(JobSettings(_env_file=None, sites_url=f"s3://{bucket}/sites", **s3))
+
+    def on(url: str, endpoint: str = s3_server.url) -> JobSettings:
+        return JobSettings(
+            _env_file=None,
+            sites_url=url,
+            s3_endpoint_url=endpoint,
+            aws_access_key_id=SecretStr(ACCESS_KEY),
+            aws_secret_access_key=SecretStr(SECRET_KEY),
+        )
+
+    ok, detail = store_check(on(f"s3://{bucket}/sites"))
     assert ok and detail.endswith("write, read, delete")
-    ok, detail = store_check(JobSettings(_env_file=None, sites_url="s3://not-made/sites", **s3))
+    ok, detail = store_check(on("s3://not-made/sites"))
     assert not ok and detail.startswith("the bucket 'not-made' does not exist.")
-    gone = {**s3, "s3_endpoint_url": f"http://127.0.0.1:{free_port()}"}
-    ok, detail = store_check(JobSettings(_env_file=None, sites_url=f"s3://{bucket}/sites", **gone))
+    ok, detail = store_check(on(f"s3://{bucket}/sites", f"http://127.0.0.1:{free_port()}"))
     assert not ok and detail.startswith("the S3 endpoint is unreachable.") and SECRET_KEY not in detail
 
 
