@@ -199,7 +199,13 @@ def reconcile() -> None:
 @app.command("doctor")
 def doctor_cmd() -> None:
     """Check every configured service and print what to fix."""
-    ok = doctor.run(StorageSettings(), BotSettings(), out)
+    try:
+        from jobs.settings import JobSettings
+
+        jobs = JobSettings()
+    except ValidationError:
+        jobs = None  # reported by the site store's check
+    ok = doctor.run(StorageSettings(), BotSettings(), out, jobs)
     if not ok:
         raise typer.Exit(1)
 
@@ -354,4 +360,4 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-from bot import cli_dashboard, cli_discord, cli_local  # noqa: E402, F401 - they add their commands to `app`
+from bot import cli_dashboard, cli_discord, cli_local, cli_sites  # noqa: E402, F401 - they add their commands to `app`

@@ -135,7 +135,7 @@ class ConsoleChat:
             self.console.print(messages.console_no_outcome(), markup=False)
             return False
         if event.kind == "succeeded":
-            site, archive = _shown(Path(event.site_path or "")), _shown(Path(event.zip_path or ""))
+            site, archive = _shown(event.site_path or ""), _shown(event.zip_path or "")
             text = messages.console_done(time.monotonic() - started, site, archive, event, serving=self.serving)
             self.console.print(for_console(text), markup=False, highlight=False)
             return True
@@ -160,8 +160,12 @@ def console_files(line: str) -> tuple[list[str], str]:
     return paths, " ".join(words[:2] + rest)
 
 
-def _shown(path: Path) -> str:
-    """A path relative to the working directory when it is below it (shorter to read)."""
+def _shown(where: str) -> str:
+    """A path relative to the working directory when it is below it (shorter to read); a URL (an S3 site
+    store's `s3://…`) as it is."""
+    if "://" in where:
+        return where
+    path = Path(where)
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:

@@ -12,6 +12,8 @@ from sqlalchemy import text
 from bot import chat_checks
 from bot.settings import BotSettings
 from jobs.queue import QUEUE_NAMES, queue
+from jobs.settings import JobSettings
+from storage import sites
 from storage.catalog import Catalog
 from storage.db import Database, schema_is_current
 from storage.redis_client import connect
@@ -87,7 +89,22 @@ def _mongo(url: str) -> list[Check]:
         catalog.close()
 
 
-def collect(storage: StorageSettings, bot: BotSettings) -> list[Check]:
+STORE_FIX = "Fix SITES_URL, S3_ENDPOINT_URL or the AWS_* credentials, or create the bucket."
+
+
+def _site_store(jobs: JobSettings | None) -> Check:
+    """Write, read and delete a probe object in the site store (`storage.sites.probe`); `jobs` None: the
+    settings could not be read."""
+    try:
+        store = (jobs or JobSettings()).site_store
+        return "Site store", True, sites.probe(store)
+    except ValueError as exc:  # a SITES_URL we cannot use (pydantic's ValidationError is one)
+        return "Site store", False, f"SITES_URL must be file:///path or s3://bucket/prefix ({type(exc).__name__})"
+    except sites.StoreUnavailable as exc:
+        return "Site store", False, f"{exc.problem}. {STORE_FIX}"
+
+
+def collect(storage: StorageSettings, bot: BotSettings, jobs: JobSettings | None = None) -> list[Check]:
     checks: list[Check] = []
     for name, url, probe in (
         ("PostgreSQL", storage.database_url, _postgres),
@@ -98,6 +115,7 @@ def collect(storage: StorageSettings, bot: BotSettings) -> list[Check]:
             checks.append((name, False, f"not configured: set {_env(name)}"))
         else:
             checks += probe(url)
+    checks.append(_site_store(jobs))
     checks.append(chat_checks.slack(bot))
     checks.append(chat_checks.discord(bot))
     return checks
@@ -107,8 +125,8 @@ def _env(name: str) -> str:
     return {"PostgreSQL": "DATABASE_URL", "Redis": "REDIS_URL", "MongoDB": "MONGO_URL"}[name]
 
 
-def run(storage: StorageSettings, bot: BotSettings, out: Console) -> bool:
-    checks = collect(storage, bot)
+def run(storage: StorageSettings, bot: BotSettings, out: Console, jobs: JobSettings | None = None) -> bool:
+    checks = collect(storage, bot, jobs)
     table = Table("Check", "", "Detail")
     for name, ok, detail in checks:
         table.add_row(name, "✅" if ok else "❌", detail)

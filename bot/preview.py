@@ -11,7 +11,6 @@ import asyncio
 import mimetypes
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import redis
 import structlog
@@ -25,6 +24,7 @@ from storage.errors import ServiceUnavailable
 from storage.projects import preview_of
 from storage.redis_client import connect
 from storage.settings import StorageSettings
+from storage.sites import Download, HotCache, SiteStore, StoredFile, StoreUnavailable
 
 mimetypes.add_type("image/webp", ".webp")  # photos are WebP; slim systems' mime.types may not list it
 
@@ -53,6 +53,16 @@ DB_KEY = web.AppKey("db", Database)
 SETTINGS_KEY = web.AppKey("settings", JobSettings)
 REDIS_KEY = web.AppKey("redis", redis.Redis)
 POOL_KEY = web.AppKey("pool", ThreadPoolExecutor)
+STORE_KEY = web.AppKey("store", SiteStore)
+CACHE_KEY = web.AppKey("cache", HotCache)
+HOT_CACHE_BYTES = 64 * 2**20
+"""Files of published versions kept in memory by each preview server (they never change once published)."""
+IMMUTABLE = "private, max-age=31536000, immutable"
+"""A numbered version's files (and zip) never change. `private`: a preview is for whoever holds its link."""
+CURRENT = "private, max-age=30"
+"""The current version moves with each build: browsers check again after half a minute (ETag: 304)."""
+DOWNLOAD_SECONDS = 600
+"""How long a signed zip link (S3) stays good."""
 
 
 class _NotFound(Exception):
@@ -82,24 +92,38 @@ async def project_file(request: web.Request) -> web.StreamResponse:
     app = request.app
     loop = asyncio.get_running_loop()
     try:
-        found = await loop.run_in_executor(app[POOL_KEY], _locate, app[DB_KEY], app[SETTINGS_KEY].sites_dir, target)
+        found = await loop.run_in_executor(app[POOL_KEY], _locate, app, target)
     except _NotFound:
         raise web.HTTPNotFound(text="Not found.") from None
     except ServiceUnavailable:
         raise web.HTTPServiceUnavailable(text="Preview database unavailable, try again shortly.") from None
-    path, project_id = found
-    if target.archive:
-        name = f"project-{project_id}-v{target.version}.zip"
-        headers = {"Content-Type": "application/zip", "Content-Disposition": f'attachment; filename="{name}"'}
-        return web.FileResponse(path, headers=headers)
-    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return web.FileResponse(path, headers={"Content-Type": content_type})
+    except StoreUnavailable as exc:
+        log.warning("preview store unavailable", problem=exc.problem, store=app[STORE_KEY].location)
+        raise web.HTTPServiceUnavailable(text="Preview store unavailable, try again shortly.") from None
+    if isinstance(found, Download):
+        return _download(found, target)
+    file = found
+    cache = IMMUTABLE if target.version else CURRENT
+    headers = {"ETag": file.etag, "Cache-Control": cache}
+    if file.etag in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=headers)
+    content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    return web.Response(body=file.data, headers={**headers, "Content-Type": content_type})
 
 
-def _locate(db: Database, sites_dir: Path, target: Target) -> tuple[Path, int]:
-    """(the file to send, the project id); runs on the lookup pool. Only files inside the version's own
-    directory (or its zip) are ever returned, after symlinks are resolved."""
-    with db.session() as s:
+def _download(found: Download, target: Target) -> web.StreamResponse:
+    if found.url is not None:  # S3: a signed link, good for DOWNLOAD_SECONDS, straight to the bucket
+        raise web.HTTPFound(found.url, headers={"Cache-Control": "no-store"})
+    assert found.path is not None
+    name = f"project-{found.path.parent.name}-{found.path.name}"
+    headers = {"Content-Type": "application/zip", "Content-Disposition": f'attachment; filename="{name}"'}
+    return web.FileResponse(found.path, headers={**headers, "Cache-Control": IMMUTABLE})
+
+
+def _locate(app: web.Application, target: Target) -> StoredFile | Download:
+    """The file or the version's download; runs on the lookup pool. Files come from the version's
+    own place in the store only (`storage.sites.safe_name`), through the hot-file cache."""
+    with app[DB_KEY].session() as s:
         found = preview_of(s, target.token)
     if found is None:
         raise _NotFound
@@ -107,23 +131,21 @@ def _locate(db: Database, sites_dir: Path, target: Target) -> tuple[Path, int]:
     version = target.version or current
     if not version:
         raise _NotFound
-    project_dir = (sites_dir / str(project_id)).resolve()
+    store = app[STORE_KEY]
     if target.archive:
-        return _inside(project_dir / f"v{version}.zip", project_dir), project_id
-    version_dir = (project_dir / f"v{version}").resolve()
-    path = _inside(version_dir.joinpath(*target.parts), version_dir, allow_dir=True)
-    if path.is_dir():
-        path = _inside(path / "index.html", version_dir)
-    return path, project_id
-
-
-def _inside(path: Path, root: Path, *, allow_dir: bool = False) -> Path:
-    resolved = path.resolve()
-    if root != resolved and root not in resolved.parents:
-        raise _NotFound
-    if not (resolved.is_file() or (allow_dir and resolved.is_dir())):
-        raise _NotFound
-    return resolved
+        link = store.download(project_id, version, expires=DOWNLOAD_SECONDS)
+        if link is None:
+            raise _NotFound
+        return link
+    name = "/".join(target.parts)
+    key = (project_id, version, name)
+    file = app[CACHE_KEY].get(key)
+    if file is None:
+        file = store.read(project_id, version, name)
+        if file is None:
+            raise _NotFound
+        app[CACHE_KEY].put(key, file)
+    return file
 
 
 def _client_error(status: int) -> web.HTTPException:
@@ -140,7 +162,9 @@ def make_app(storage: StorageSettings, settings: JobSettings | None = None) -> w
     assert storage.database_url
     app = web.Application()
     db = app[DB_KEY] = Database(storage.database_url, pool_size=LOOKUP_THREADS)
-    app[SETTINGS_KEY] = settings or JobSettings()
+    settings = app[SETTINGS_KEY] = settings or JobSettings()
+    app[STORE_KEY] = settings.site_store
+    app[CACHE_KEY] = HotCache(HOT_CACHE_BYTES)
     app[POOL_KEY] = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="preview-lookup")
     checks = [readiness.postgres_check(db)]
     if storage.redis_url:

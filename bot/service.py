@@ -24,9 +24,9 @@ from bot.chat_text import plain
 from bot.commands import Actor, Command
 from bot.errors import UserError
 from bot.settings import BotSettings
-from jobs import edits, llm, photos, queue
+from jobs import edits, llm, photo_sync, photos, queue
 from jobs.brief import parse as parse_brief
-from jobs.build_site import fail_version, photo_store
+from jobs.build_site import fail_version
 from jobs.context import JobContext
 from jobs.edits import EditTooBig, new_images
 from jobs.llm import ApiProvider
@@ -410,8 +410,9 @@ class CommandService:
         with self.ctx.db.session() as s:
             project = self._own_project(s, c, command.project)
             current = self._current_spec(s, project)
-        store = photo_store(self.ctx.settings.sites_dir, project.id)
+        store = photo_sync.pull_for_service(self.ctx.settings, project.id)
         accepted, refused = photos.ingest_all([(f.name, f.data, f.refused) for f in files], store)
+        photo_sync.push(self.ctx.settings, project.id)
         if not accepted:
             raise UserError(messages.no_usable_photos(refused))
         spec, placed = photos.apply(current, accepted, command.prompt)

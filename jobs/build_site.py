@@ -27,12 +27,13 @@ from rq.job import Job
 from sqlalchemy.orm import Session
 
 from jobs import brief as briefs
-from jobs import context, edits, events, generator, images, llm, packs, plan
+from jobs import context, edits, events, generator, images, llm, packs, photo_sync, plan
 from jobs.context import JobContext
 from jobs.errors import BuildFailed
 from jobs.events import ProgressEvent
 from storage import ledger, outbox, projects
 from storage.models import Project, ProjectVersion
+from storage.sites import StoreUnavailable
 
 log = structlog.get_logger(__name__)
 
@@ -88,12 +89,9 @@ class _Reporter:
 
 
 def version_dir(ctx: JobContext, project_id: int, number: int) -> Path:
-    return generator.safe_join(ctx.settings.sites_dir, str(project_id), f"v{number}")
-
-
-def photo_store(sites_dir: Path, project_id: int) -> Path:
-    """Where a project's photos are kept, in every width a site shows (`jobs/photos.py`), beside its versions."""
-    return generator.safe_join(sites_dir, str(project_id), "photos")
+    """Where version `number` is rendered before it is published: beside its final place in a local store (one
+    rename publishes it), under WORK_DIR with an S3 store."""
+    return generator.safe_join(ctx.settings.render_root, str(project_id), f"v{number}")
 
 
 def build_site(version_id: int) -> dict[str, Any]:
@@ -108,46 +106,74 @@ def build_site(version_id: int) -> dict[str, Any]:
     structlog.contextvars.bind_contextvars(project_id=project.id, version_id=version_id)
     report = _Reporter(ctx, project, version)
     report.publish(report.event(kind="started", step="Picking template", progress=5))
-    step = "picking a template"
-    final = version_dir(ctx, project.id, version.number)
-    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+    at = _At()
+    tmp = version_dir(ctx, project.id, version.number)
+    tmp = tmp.with_name(f".{tmp.name}.tmp-{os.getpid()}")
+    archive = tmp.with_name(f"{tmp.name}.zip")
     try:
-        spec = _spec_for(ctx, project, version)
-        report.publish(
-            report.event(
-                kind="step",
-                step="Picking template",
-                progress=15,
-                detail=f"Template: {spec.template_name} ({spec.category} · {spec.tone})",
-            )
-        )
-        step = "rendering pages"
-        components = ctx.catalog.components(generator.component_slugs(spec))
-        shutil.rmtree(tmp, ignore_errors=True)
-        generator.render_site(
-            spec,
-            components,
-            tmp,
-            base_url=ctx.settings.preview_url(project.preview_token),
-            on_progress=report,
-            photo_store=photo_store(ctx.settings.sites_dir, project.id),
-            image_cache=images.cache_dir(ctx.settings.sites_dir),
-        )
-        edits.check_rendered(tmp)
-        if _is_new(version):  # a new site: the API, when configured, may draw its hero
-            _api_hero(ctx, project, spec, tmp)
-        step = "packaging the site"
-        report("Packaging", 0, 1)
-        shutil.rmtree(final, ignore_errors=True)
-        tmp.rename(final)
-        zip_path = generator.zip_site(final, final.with_suffix(".zip"))
+        spec = _make(ctx, report, project, version, tmp, archive, at)
+    except StoreUnavailable as exc:  # the store's own words: no key, no secret, no traceback
+        store = ctx.settings.site_store.location
+        log.error("build failed", step=at.step, error="StoreUnavailable", problem=exc.problem, store=store)
+        fail_version(ctx, version_id, step=at.step, reason="site store unavailable")
+        raise BuildFailed(at.step, "site store unavailable") from None
     except Exception as exc:
-        log.error("build failed", step=step, error=type(exc).__name__, detail=traceback.format_exc(limit=5))
-        fail_version(ctx, version_id, step=step, reason=type(exc).__name__)
-        raise BuildFailed(step, type(exc).__name__) from exc
+        log.error("build failed", step=at.step, error=type(exc).__name__, detail=traceback.format_exc(limit=5))
+        fail_version(ctx, version_id, step=at.step, reason=type(exc).__name__)
+        raise BuildFailed(at.step, type(exc).__name__) from exc
     finally:  # cancelled (StopJob), failed or stopped: no half-built directory stays behind
         shutil.rmtree(tmp, ignore_errors=True)
-    return _record_success(ctx, report, version_id, spec, final, zip_path)
+        archive.unlink(missing_ok=True)
+        archive.with_suffix(".zip.tmp").unlink(missing_ok=True)
+    site, zip_path = _published(ctx, project.id, version.number)
+    return _record_success(ctx, report, version_id, spec, site, zip_path)
+
+
+class _At:
+    """The step a build is in, in the words of its failure message (`failed while <step>`)."""
+
+    step = "picking a template"
+
+
+def _make(
+    ctx: JobContext, report: _Reporter, project: Project, version: ProjectVersion, tmp: Path, archive: Path, at: _At
+) -> generator.SiteSpec:
+    """Render the version into `tmp`, zip it into `archive`, publish both to the site store; the spec rendered."""
+    spec = _spec_for(ctx, project, version)
+    detail = f"Template: {spec.template_name} ({spec.category} · {spec.tone})"
+    report.publish(report.event(kind="step", step="Picking template", progress=15, detail=detail))
+    at.step = "reading the site store"
+    photos_dir = photo_sync.pull(ctx.settings, project.id)  # the project's photos, from any host's upload
+    at.step = "rendering pages"
+    components = ctx.catalog.components(generator.component_slugs(spec))
+    shutil.rmtree(tmp, ignore_errors=True)
+    generator.render_site(
+        spec,
+        components,
+        tmp,
+        base_url=ctx.settings.preview_url(project.preview_token),
+        on_progress=report,
+        photo_store=photos_dir,
+        image_cache=images.cache_dir(ctx.settings.render_root),
+    )
+    edits.check_rendered(tmp)
+    if _is_new(version):  # a new site: the API, when configured, may draw its hero
+        _api_hero(ctx, project, spec, tmp)
+    at.step = "packaging the site"
+    report("Packaging", 0, 1)
+    generator.zip_site(tmp, archive)
+    at.step = "publishing the site"
+    ctx.settings.site_store.publish(project.id, version.number, tmp, archive)  # every object written, then live
+    return spec
+
+
+def _published(ctx: JobContext, project_id: int, number: int) -> tuple[str, str]:
+    """(the site's place, its zip's) as the final event and the version row name them."""
+    if ctx.settings.is_local:
+        final = version_dir(ctx, project_id, number)
+        return str(final), str(final.with_suffix(".zip"))
+    where = f"{ctx.settings.site_store.location.split(' ')[0].rstrip('/')}/{project_id}/v{number}"
+    return f"{where}/", f"{where}.zip"
 
 
 def _is_new(version: ProjectVersion) -> bool:
@@ -198,7 +224,7 @@ def generate_images(version_id: int) -> dict[str, Any]:
 
 
 def _record_success(
-    ctx: JobContext, report: _Reporter, version_id: int, spec: generator.SiteSpec, site: Path, zip_path: Path
+    ctx: JobContext, report: _Reporter, version_id: int, spec: generator.SiteSpec, site: str, zip_path: str
 ) -> dict[str, Any]:
     with ctx.db.session() as s:
         version = projects.get_version(s, version_id, lock=True)
@@ -210,7 +236,7 @@ def _record_success(
             charged = -row.amount
         version.spec = spec.model_dump(mode="json")
         version.template_slug = spec.template
-        projects.finish_version(s, version, status="succeeded", step="done", site_path=str(site))
+        projects.finish_version(s, version, status="succeeded", step="done", site_path=site)
         project = projects.get_project(s, version.project_id)
         project.name = spec.name
         balance = ledger.balance_of(s, project.owner_id)
@@ -230,8 +256,8 @@ def _record_success(
             progress=100,
             preview_url=ctx.settings.preview_url(project.preview_token),
             download_url=ctx.settings.download_url(project.preview_token, version.number),
-            site_path=str(site / "index.html"),
-            zip_path=str(zip_path),
+            site_path=f"{site.rstrip('/')}/index.html",
+            zip_path=zip_path,
             pages=len(spec.pages),
             detail=finish_line(spec.missing),
             credits=charged,
@@ -239,7 +265,7 @@ def _record_success(
         )
         _record_outcome(s, project, event)
     report.publish(event)
-    return {"version_id": version_id, "status": "succeeded", "site": str(site)}
+    return {"version_id": version_id, "status": "succeeded", "site": site}
 
 
 def finish_line(missing: list[str]) -> str:

@@ -3,7 +3,7 @@
 JobError
  ├── BuildFailed        a build could not produce a site (recorded, hold released, user told)
  ├── EditNotUnderstood  an edit instruction with no change we know how to make
- └── UnsafePath         an output path would leave SITES_DIR
+ └── UnsafePath         an output path would leave its render directory
 """
 
 from __future__ import annotations

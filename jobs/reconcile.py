@@ -93,19 +93,24 @@ def reconcile(ctx: JobContext, *, grace: timedelta = GRACE) -> Pass:
             result.failed.append(version_id)
     with ctx.db.session() as s:
         result.pruned = outbox.prune(s)
-    result.swept = sweep_build_dirs(ctx.settings.sites_dir, older_than=grace)
+    result.swept = sweep_build_dirs(ctx.settings.render_root, older_than=grace)
     return result
 
 
 def sweep_build_dirs(sites_dir: Path, *, older_than: timedelta = GRACE) -> int:
-    """Remove temporary build directories (`<project>/.v<n>.tmp-<pid>`) untouched for `older_than`: no build
-    runs that long, so their work horse is gone. Returns how many were removed."""
+    """Remove temporary build directories (`<project>/.v<n>.tmp-<pid>`, and their zips) untouched for
+    `older_than`: no build runs that long, so their work horse is gone. Returns how many were removed."""
     cutoff = time.time() - older_than.total_seconds()
     removed = 0
     for tmp in sites_dir.glob(f"*/{TMP_GLOB}"):
         try:
-            if tmp.is_dir() and not tmp.is_symlink() and tmp.stat().st_mtime < cutoff:
+            if tmp.is_symlink() or tmp.stat().st_mtime >= cutoff:
+                continue
+            if tmp.is_dir():
                 shutil.rmtree(tmp)
+                removed += 1
+            elif tmp.is_file():  # its zip (`.v<n>.tmp-<pid>.zip`)
+                tmp.unlink()
                 removed += 1
         except OSError as exc:  # removed meanwhile, or not ours to remove: the next pass sees it again
             log.warning("could not sweep a build directory", path=str(tmp), error=type(exc).__name__)

@@ -11,6 +11,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +28,7 @@ class Database:
 
     def __init__(self, url: str, *, pool_size: int = 5) -> None:
         self.url = url
+        url, prepare = _prepare_threshold(url)
         self.engine: Engine = create_engine(
             url,
             pool_size=pool_size,
@@ -36,7 +38,7 @@ class Database:
             # pool, the caller reports ServiceUnavailable ("try again"), and the next transaction reconnects.
             pool_pre_ping=False,
             pool_recycle=1800,
-            connect_args={"connect_timeout": 5},
+            connect_args={"connect_timeout": 5, **prepare},
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.after_commit: list[AfterCommit] = []
@@ -56,9 +58,25 @@ class Database:
         self.engine.dispose()
 
 
+def _prepare_threshold(url: str) -> tuple[str, dict[str, int | None]]:
+    """`?prepare_threshold=none` (or a number) in DATABASE_URL goes to psycopg, not libpq: `none` turns off its
+    server-side prepared statements, which a PgBouncer in transaction mode older than 1.21 (or without
+    `max_prepared_statements`) cannot carry from one server connection to the next (docs/STORAGE.md)."""
+    parsed = make_url(url)
+    value = parsed.query.get("prepare_threshold")
+    if value is None:
+        return url, {}
+    text = value if isinstance(value, str) else value[-1]
+    threshold = None if text.lower() in ("none", "off", "") else int(text)
+    return parsed.difference_update_query(["prepare_threshold"]).render_as_string(hide_password=False), {
+        "prepare_threshold": threshold
+    }
+
+
 def _alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    url = _prepare_threshold(url)[0]  # migrations never prepare statements (storage/migrations/env.py)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

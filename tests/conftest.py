@@ -31,6 +31,7 @@ from storage.db import upgrade
 from storage.embedded import EmbeddedServices
 from storage.settings import StorageSettings
 from tests.fakes.slack_api import SIGNING_SECRET, FakeSlackApi
+from tests.s3_server import MotoServer, on_s3
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_REDIS_DB = int(os.environ.get("AUTOWEB_TEST_REDIS_DB", "9"))
@@ -131,6 +132,20 @@ def job_settings(tmp_path: Path) -> JobSettings:
         build_cost=10,
         image_cost=2,
     )
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    """One moto S3 server for the run; each test that asks for `s3_settings` gets a bucket of its own."""
+    server = MotoServer(tmp_path_factory.mktemp("moto") / "moto.log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_settings(job_settings: JobSettings, s3_server: MotoServer, tmp_path: Path) -> JobSettings:
+    """`job_settings` with the site store in a fresh bucket of the moto server (`SITES_URL=s3://…`)."""
+    return on_s3(job_settings, s3_server.url, s3_server.new_bucket(), tmp_path / "work")
 
 
 @pytest.fixture

@@ -14,7 +14,9 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
     assert url, "storage.db.upgrade sets sqlalchemy.url"
-    engine = create_engine(url, poolclass=pool.NullPool)
+    # No server-side prepared statements: a migration runs each statement once, and behind PgBouncer in
+    # transaction mode they would not survive (docs/STORAGE.md).
+    engine = create_engine(url, poolclass=pool.NullPool, connect_args={"prepare_threshold": None})
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():

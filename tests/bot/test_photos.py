@@ -17,7 +17,7 @@ from bot.attachments import Incoming
 from bot.chat_text import plain
 from bot.console import ConsoleChat, console_files
 from jobs import photos
-from jobs.build_site import photo_store
+from jobs.photo_sync import photo_store
 from storage.models import ProjectVersion
 from tests.helpers import actor, assert_ledger_consistent
 from tests.jobs.test_photos_site import Refs, assert_every_reference_resolves, jpeg
