@@ -30,7 +30,7 @@ from jobs.build_site import fail_version, photo_store
 from jobs.context import JobContext
 from jobs.edits import EditTooBig, new_images
 from jobs.llm import ApiProvider
-from storage import accounts, intake, ledger, legacy, projects
+from storage import accounts, intake, ledger, projects
 from storage.errors import InsufficientCredits, NotFound, ServiceUnavailable
 from storage.history import HistoryWriter
 from storage.models import Project
@@ -200,7 +200,7 @@ class CommandService:
             with self.ctx.db.session() as s:
                 if accounts.find_user(s, actor.platform, actor.team_id, actor.user_id) is not None:
                     return False
-                link = legacy.claim_by_email(
+                link = accounts.claim_by_email(
                     s, verified_email, platform=actor.platform, team_id=actor.team_id, external_id=actor.user_id
                 )
         except ServiceUnavailable:

@@ -21,18 +21,17 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import pymongo
 import pytest
 from bson import ObjectId
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from storage import accounts
-from storage.catalog import database_name
+from storage.accounts import find_by_email, link_identity
 from storage.db import Database
 from storage.errors import NotFound
-from storage.legacy import LOCK_KEY, MigrationBusy, find_by_email, link_identity, migrate
-from storage.legacy_documents import ledger_type, normal_email, version_status, when, whole_number
+from storage.legacy import LOCK_KEY, MigrationBusy, migrate
+from storage.legacy.documents import ledger_type, normal_email, version_status, when, whole_number
 from storage.models import ChatIdentity, CreditTransaction, LegacyUser, Project, ProjectMessage, ProjectVersion, User
 from tests.fixtures_legacy import LegacyTruth, generate
 from tests.helpers import assert_ledger_consistent
@@ -43,23 +42,8 @@ BATCH = 25
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url, pool_size=4)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def source(mongo_url: str) -> Iterator[Any]:
-    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongo_url)
-    yield client[database_name(mongo_url)]
-    client.drop_database(database_name(mongo_url))
-    client.close()
-
-
-@pytest.fixture
-def truth(source: Any) -> LegacyTruth:
-    return generate(source, users=60, projects=150, transactions=400, seed=7)
+def truth(legacy_source: Any) -> LegacyTruth:
+    return generate(legacy_source, users=60, projects=150, transactions=400, seed=7)
 
 
 @pytest.fixture
@@ -163,11 +147,11 @@ def test_every_user_ends_with_exactly_their_legacy_credits(db, mongo_url, truth)
     assert all(c.ledger == c.expected for c in report.balances)
 
 
-def test_history_that_goes_below_zero_is_covered_then_reconciled(db, mongo_url, source):
-    source.users.insert_one({"_id": ObjectId(), "id": "u-1", "email": "a@example.com", "credits": 5})
+def test_history_that_goes_below_zero_is_covered_then_reconciled(db, mongo_url, legacy_source):
+    legacy_source.users.insert_one({"_id": ObjectId(), "id": "u-1", "email": "a@example.com", "credits": 5})
     for amount, kind in ((-20, "usage"), (10, "purchase"), (-3, "usage"), (4, "refund"), (50, "signup_bonus")):
         doc = {"_id": ObjectId(), "id": f"t{amount}", "user_id": "u-1", "amount": amount, "type": kind}
-        source.credit_transactions.insert_one(doc)
+        legacy_source.credit_transactions.insert_one(doc)
 
     report = migrate(mongo_url, db, batch=2)
 
@@ -188,9 +172,9 @@ def test_history_that_goes_below_zero_is_covered_then_reconciled(db, mongo_url, 
         assert adjust.reference == "legacy:users:u-1" and adjust.actor == "legacy-migration"
 
 
-def test_without_a_credits_field_the_transaction_total_is_kept(db, mongo_url, source):
-    source.users.insert_many([{"_id": ObjectId(), "id": "u-1"}, {"_id": ObjectId(), "id": "u-2"}])
-    source.credit_transactions.insert_many(
+def test_without_a_credits_field_the_transaction_total_is_kept(db, mongo_url, legacy_source):
+    legacy_source.users.insert_many([{"_id": ObjectId(), "id": "u-1"}, {"_id": ObjectId(), "id": "u-2"}])
+    legacy_source.credit_transactions.insert_many(
         [
             {"_id": ObjectId(), "user_id": "u-1", "amount": 30, "type": "purchase"},
             {"_id": ObjectId(), "user_id": "u-2", "amount": -10, "type": "usage"},
@@ -243,10 +227,10 @@ def test_report_counts_reasons_orphans_and_merges(db, mongo_url, truth):
         assert merged.kept in text_report
 
 
-def test_a_source_that_changed_after_the_migration_is_reported_then_absorbed(db, mongo_url, source, truth):
+def test_a_source_that_changed_after_the_migration_is_reported_then_absorbed(db, mongo_url, legacy_source, truth):
     first = migrate(mongo_url, db, batch=BATCH)
     user = next(c.legacy_ids[0] for c in first.balances if c.status == "adjusted" and len(c.legacy_ids) == 1)
-    source.credit_transactions.insert_one({"_id": ObjectId(), "user_id": user, "amount": 7, "type": "purchase"})
+    legacy_source.credit_transactions.insert_one({"_id": ObjectId(), "user_id": user, "amount": 7, "type": "purchase"})
 
     stale = migrate(mongo_url, db, verify_only=True)
 
@@ -391,13 +375,13 @@ def test_a_run_that_fails_mid_way_resumes_where_it_stopped(db, mongo_url, truth)
         assert balance_of_legacy(db, canonical) == expected
 
 
-def test_an_id_reused_after_a_run_is_rejected_as_a_duplicate(db, mongo_url, source):
-    source.users.insert_one({"_id": ObjectId(), "id": "u-1", "credits": 10})
-    source.projects.insert_one({"_id": ObjectId(), "id": "p-1", "user_id": "u-1"})
-    source.credit_transactions.insert_one({"_id": ObjectId(), "id": "t-1", "user_id": "u-1", "amount": 10})
+def test_an_id_reused_after_a_run_is_rejected_as_a_duplicate(db, mongo_url, legacy_source):
+    legacy_source.users.insert_one({"_id": ObjectId(), "id": "u-1", "credits": 10})
+    legacy_source.projects.insert_one({"_id": ObjectId(), "id": "p-1", "user_id": "u-1"})
+    legacy_source.credit_transactions.insert_one({"_id": ObjectId(), "id": "t-1", "user_id": "u-1", "amount": 10})
     assert migrate(mongo_url, db).ok
-    source.projects.insert_one({"_id": ObjectId(), "id": "p-1", "user_id": "u-1", "name": "again"})
-    source.credit_transactions.insert_one({"_id": ObjectId(), "id": "t-1", "user_id": "u-1", "amount": 99})
+    legacy_source.projects.insert_one({"_id": ObjectId(), "id": "p-1", "user_id": "u-1", "name": "again"})
+    legacy_source.credit_transactions.insert_one({"_id": ObjectId(), "id": "t-1", "user_id": "u-1", "amount": 99})
 
     report = migrate(mongo_url, db)  # resumes after the checkpoints: Postgres knows p-1 and t-1 already
 
@@ -409,12 +393,12 @@ def test_an_id_reused_after_a_run_is_rejected_as_a_duplicate(db, mongo_url, sour
     assert balance_of_legacy(db, "u-1") == 10
 
 
-def test_ids_of_mixed_types_resume_in_mongodb_order_and_rejected_users_are_named(db, mongo_url, source):
+def test_ids_of_mixed_types_resume_in_mongodb_order_and_rejected_users_are_named(db, mongo_url, legacy_source):
     ids: list[Any] = [2.5, 7, "a-user", "b-user", ObjectId()]
-    source.users.insert_many([{"_id": i, "email": f"u{n}@example.com", "credits": n} for n, i in enumerate(ids)])
+    legacy_source.users.insert_many([{"_id": i, "email": f"u{n}@example.com", "credits": n} for n, i in enumerate(ids)])
     duplicate = ObjectId()
-    source.users.insert_one({"_id": duplicate, "id": "a-user", "credits": 9})  # another document's `_id`
-    source.projects.insert_one({"_id": ObjectId(), "user_id": duplicate, "name": "whose?"})
+    legacy_source.users.insert_one({"_id": duplicate, "id": "a-user", "credits": 9})  # another document's `_id`
+    legacy_source.projects.insert_one({"_id": ObjectId(), "user_id": duplicate, "name": "whose?"})
     seen: list[str] = []
 
     def stop_at_the_string_ids(phase: str, n: int) -> None:
@@ -439,10 +423,10 @@ def test_ids_of_mixed_types_resume_in_mongodb_order_and_rejected_users_are_named
 # --- projects ------------------------------------------------------------------------------------------------
 
 
-def test_a_project_becomes_one_legacy_version_with_its_messages(db, mongo_url, source):
+def test_a_project_becomes_one_legacy_version_with_its_messages(db, mongo_url, legacy_source):
     created = datetime(2023, 5, 1, 12, 0, tzinfo=UTC)
-    source.users.insert_one({"_id": ObjectId(), "id": "u-1", "email": "a@example.com", "credits": 0})
-    source.projects.insert_many(
+    legacy_source.users.insert_one({"_id": ObjectId(), "id": "u-1", "email": "a@example.com", "credits": 0})
+    legacy_source.projects.insert_many(
         [
             {
                 "_id": ObjectId(), "id": "p-1", "user_id": "u-1", "name": "Bakery", "prompt": "a bakery site",
@@ -485,17 +469,19 @@ def test_a_project_becomes_one_legacy_version_with_its_messages(db, mongo_url, s
 
 
 @pytest.fixture
-def merged_pair(db, mongo_url, source) -> int:
+def merged_pair(db, mongo_url, legacy_source) -> int:
     """Ann has two legacy accounts, `Ann@Example.com` (30 credits) and ` ann@example.com` (20): one user."""
     first, second = ObjectId(), ObjectId()
-    source.users.insert_many(
+    legacy_source.users.insert_many(
         [
             {"_id": first, "email": "Ann@Example.com", "name": "Ann", "credits": 30},
             {"_id": second, "id": "ann-2", "email": " ann@example.com", "credits": 20},
         ]
     )
-    source.projects.insert_one({"_id": ObjectId(), "user_id": "ann-2", "name": "Second account's site"})
-    source.credit_transactions.insert_one({"_id": ObjectId(), "user_id": "ann-2", "amount": 20, "type": "purchase"})
+    legacy_source.projects.insert_one({"_id": ObjectId(), "user_id": "ann-2", "name": "Second account's site"})
+    legacy_source.credit_transactions.insert_one(
+        {"_id": ObjectId(), "user_id": "ann-2", "amount": 20, "type": "purchase"}
+    )
     report = migrate(mongo_url, db)
     assert report.ok and [(m.kept, m.merged) for m in report.merged] == [(str(first), ["ann-2"])]
     with db.session() as s:
@@ -589,7 +575,7 @@ def test_type_status_and_email_rules():
     assert normal_email("not an email") is None and normal_email(None) is None
 
 
-def test_the_cli_prints_the_report_and_exits_by_its_verdict(database_url, mongo_url, source, truth):
+def test_the_cli_prints_the_report_and_exits_by_its_verdict(database_url, mongo_url, legacy_source, truth):
     """`autoweb migrate-legacy` end to end in a subprocess: a report, exit 0; bad arguments: one line, exit 2."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "MONGO_URL")}
     env.update(DATABASE_URL=database_url, PYTHONPATH=str(Path(__file__).resolve().parents[2]), COLUMNS="200")

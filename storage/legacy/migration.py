@@ -4,12 +4,12 @@
 order, `batch` documents per Postgres transaction, each transaction also moving that phase's checkpoint; then
 `balances` books, per user, the adjustment that makes the ledger equal the legacy `credits`. A run killed
 anywhere loses at most its open batch and the next run resumes after the last checkpoint; a finished run re-run
-finds nothing to do. The rules for messy documents live in `storage.legacy_documents`, the rows written in
-`storage.legacy_phases` and `storage.legacy_balances`, the report in `storage.legacy_report`; docs/MIGRATION.md
+finds nothing to do. The rules for messy documents live in `storage.legacy.documents`, the rows written in
+`storage.legacy.phases` and `storage.legacy.balances`, the report in `storage.legacy.report`; docs/MIGRATION.md
 explains them for operators.
 
-Migrated users claim their account from chat through `find_by_email` (a verified platform email) and
-`link_identity`.
+Migrated users claim their account from chat through `storage.accounts` (`claim_by_email` with a verified
+platform email, `link_identity`): runtime code never imports the migration.
 """
 
 from __future__ import annotations
@@ -26,21 +26,19 @@ from urllib.parse import urlparse
 
 import pymongo
 from pymongo.errors import PyMongoError
-from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from storage.catalog import database_name
 from storage.db import Database
-from storage.errors import NotFound, ServiceUnavailable, StorageError
-from storage.legacy_balances import adjust, differences
-from storage.legacy_documents import after, normal_email
-from storage.legacy_phases import BatchResult, RunContext, migrate_projects, migrate_transactions, migrate_users
-from storage.legacy_report import Report, RunStats, build_report
-from storage.legacy_writer import load_checkpoint, save_checkpoint
-from storage.models import ChatIdentity, LegacyUser, User
+from storage.errors import ServiceUnavailable, StorageError
+from storage.legacy.balances import adjust, differences
+from storage.legacy.documents import after
+from storage.legacy.phases import BatchResult, RunContext, migrate_projects, migrate_transactions, migrate_users
+from storage.legacy.report import Report, RunStats, build_report
+from storage.legacy.writer import load_checkpoint, save_checkpoint
 
-__all__ = ["IdentityLink", "MigrationBusy", "Report", "claim_by_email", "find_by_email", "link_identity", "migrate"]
+__all__ = ["LOCK_KEY", "MigrationBusy", "Report", "migrate"]
 
 LOCK_KEY = 0x6C656761637921
 """Advisory lock held for a whole run: two migrations at once would interleave their ledger rows."""
@@ -276,89 +274,3 @@ def _chunks(cursor: Any, size: int, stats: RunStats) -> Iterator[list[dict[str, 
     finally:
         stop.set()
         reader.join(timeout=5)
-
-
-# --- claiming a migrated account from chat ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IdentityLink:
-    user_id: int
-    identity_id: int
-    previous_user_id: int | None
-    """The user the chat identity belonged to before (None if it is new or already pointed here)."""
-
-
-def find_by_email(session: Session, email: str) -> User | None:
-    """The migrated user whose legacy email matches `email`, ignoring case (merged duplicates share one user).
-
-    Only migrated accounts are found: the email must be one the platform has verified (Slack `users.info`).
-    """
-    key = normal_email(email)
-    if key is None:
-        return None
-    return session.execute(
-        select(User).join(LegacyUser, LegacyUser.user_id == User.id).where(LegacyUser.email == key).limit(1)
-    ).scalar_one_or_none()
-
-
-def claim_by_email(
-    session: Session, email: str, *, platform: str, team_id: str, external_id: str
-) -> IdentityLink | None:
-    """A chat identity claims the migrated account with this (platform-verified) email, if there is one.
-
-    Called on a person's first command, before any account is made for them, so their commands use the credits
-    and projects they had in the legacy app. None when no migrated account has the email.
-    """
-    user = find_by_email(session, email)
-    if user is None:
-        return None
-    legacy_id = session.execute(
-        select(LegacyUser.legacy_id).where(LegacyUser.user_id == user.id).order_by(LegacyUser.legacy_id).limit(1)
-    ).scalar_one()
-    return link_identity(session, legacy_user_id=legacy_id, platform=platform, team_id=team_id, external_id=external_id)
-
-
-def link_identity(
-    session: Session, *, legacy_user_id: str, platform: str, team_id: str, external_id: str
-) -> IdentityLink:
-    """Point a chat identity at the user migrated from `legacy_user_id` (any legacy `id` or `_id` of theirs).
-
-    An identity that already exists (the person used the bot before claiming) is moved: from now on their
-    commands use the legacy account's credits and projects. Linking twice changes nothing.
-    """
-    user_id = session.execute(
-        select(LegacyUser.user_id).where(
-            (LegacyUser.legacy_id == legacy_user_id) | (LegacyUser.source_id == legacy_user_id)
-        )
-    ).scalar_one_or_none()
-    if user_id is None:
-        raise NotFound(f"legacy user {legacy_user_id}")
-    identity = _identity(session, platform, team_id, external_id)
-    if identity is None:
-        try:
-            with session.begin_nested():
-                identity = ChatIdentity(platform=platform, team_id=team_id, external_id=external_id, user_id=user_id)
-                session.add(identity)
-                session.flush()
-            return IdentityLink(user_id=user_id, identity_id=identity.id, previous_user_id=None)
-        except IntegrityError:  # the person's first command created it meanwhile: move that one
-            identity = _identity(session, platform, team_id, external_id)
-            if identity is None:
-                raise
-    previous = identity.user_id if identity.user_id != user_id else None
-    identity.user_id = user_id
-    session.flush()
-    return IdentityLink(user_id=user_id, identity_id=identity.id, previous_user_id=previous)
-
-
-def _identity(session: Session, platform: str, team_id: str, external_id: str) -> ChatIdentity | None:
-    return session.execute(
-        select(ChatIdentity)
-        .where(
-            ChatIdentity.platform == platform,
-            ChatIdentity.team_id == team_id,
-            ChatIdentity.external_id == external_id,
-        )
-        .with_for_update()
-    ).scalar_one_or_none()
