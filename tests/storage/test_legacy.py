@@ -27,11 +27,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from storage import accounts
-from storage.accounts import find_by_email, link_identity
+from storage.accounts import find_by_email, link_identity, normal_email
 from storage.db import Database
 from storage.errors import NotFound
 from storage.legacy import LOCK_KEY, MigrationBusy, migrate
-from storage.legacy.documents import ledger_type, normal_email, version_status, when, whole_number
+from storage.legacy.documents import ledger_type, version_status, when, whole_number
 from storage.models import ChatIdentity, CreditTransaction, LegacyUser, Project, ProjectMessage, ProjectVersion, User
 from tests.fixtures_legacy import LegacyTruth, generate
 from tests.helpers import assert_ledger_consistent
