@@ -21,6 +21,7 @@ from bot.reply import Reply, new_ref
 from bot.request import Request
 from bot.settings import BotSettings
 from jobs.context import JobContext
+from storage import projects
 from storage.errors import ServiceUnavailable
 from storage.history import HistoryWriter
 from storage.ratelimit import RateLimiter
@@ -90,6 +91,12 @@ class CommandService:
         except Exception:
             log.exception("command failed", ref=ref, platform=actor.platform)
             return Reply(text=messages.internal_error(ref), ephemeral=True)
+
+    def project_choices(self, actor: Actor) -> list[tuple[int, str]]:
+        """(id, name) of the projects the sender may pick, newest first (Discord's autocomplete); no account, none.
+        Read-only and unmetered: it runs as the sender types."""
+        with self.ctx.db.session() as s:
+            return projects.choices_for(s, platform=actor.platform, team_id=actor.team_id, external_id=actor.user_id)
 
     def close(self) -> None:
         """Write the history still queued."""
