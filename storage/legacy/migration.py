@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -221,50 +221,63 @@ class _Migration:
             self.on_batch(phase, documents)
 
 
-def _chunks(cursor: Any, size: int, stats: RunStats) -> Iterator[list[dict[str, Any]]]:
-    """The cursor's documents `size` at a time, read ahead by a thread so MongoDB and Postgres work at once.
+Chunk = list[dict[str, Any]]
 
-    The reader stays at most two chunks ahead. `stats.read_seconds` is the reader's time in MongoDB,
-    `stats.read_wait_seconds` the time the writer sat waiting for it.
-    """
-    chunks: queue.Queue[list[dict[str, Any]] | BaseException | None] = queue.Queue(maxsize=2)
-    stop = threading.Event()
 
-    def offer(item: list[dict[str, Any]] | BaseException | None) -> bool:
-        while not stop.is_set():
+@dataclass
+class _ReadAhead:
+    """The reading side of `_chunks`: a thread that fills a queue of at most two chunks."""
+
+    cursor: Any
+    size: int
+    stats: RunStats
+    chunks: queue.Queue[Chunk | BaseException | None] = field(default_factory=lambda: queue.Queue(maxsize=2))
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def offer(self, item: Chunk | BaseException | None) -> bool:
+        """Queue `item`, waiting for room; False when the writer has stopped listening."""
+        while not self.stop.is_set():
             try:
-                chunks.put(item, timeout=0.1)
+                self.chunks.put(item, timeout=0.1)
                 return True
             except queue.Full:
                 continue
         return False
 
-    def read() -> None:
+    def read(self) -> None:
         try:
-            chunk: list[dict[str, Any]] = []
+            chunk: Chunk = []
             begun = time.perf_counter()
-            for doc in cursor:
+            for doc in self.cursor:
                 chunk.append(doc)
-                if len(chunk) == size:
-                    stats.read_seconds += time.perf_counter() - begun
-                    if not offer(chunk):
+                if len(chunk) == self.size:
+                    self.stats.read_seconds += time.perf_counter() - begun
+                    if not self.offer(chunk):
                         return
                     chunk = []
                     begun = time.perf_counter()
-            stats.read_seconds += time.perf_counter() - begun
-            if not chunk or offer(chunk):
-                offer(None)
+            self.stats.read_seconds += time.perf_counter() - begun
+            if not chunk or self.offer(chunk):
+                self.offer(None)
         except BaseException as exc:  # handed to the writer, which re-raises it
-            offer(exc)
+            self.offer(exc)
         finally:
-            cursor.close()
+            self.cursor.close()
 
-    reader = threading.Thread(target=read, name="legacy-reader", daemon=True)
+
+def _chunks(cursor: Any, size: int, stats: RunStats) -> Iterator[Chunk]:
+    """The cursor's documents `size` at a time, read ahead by a thread so MongoDB and Postgres work at once.
+
+    The reader stays at most two chunks ahead. `stats.read_seconds` is the reader's time in MongoDB,
+    `stats.read_wait_seconds` the time the writer sat waiting for it.
+    """
+    ahead = _ReadAhead(cursor, size, stats)
+    reader = threading.Thread(target=ahead.read, name="legacy-reader", daemon=True)
     reader.start()
     try:
         while True:
             begun = time.perf_counter()
-            item = chunks.get()
+            item = ahead.chunks.get()
             stats.read_wait_seconds += time.perf_counter() - begun
             if item is None:
                 return
@@ -272,5 +285,5 @@ def _chunks(cursor: Any, size: int, stats: RunStats) -> Iterator[list[dict[str, 
                 raise item
             yield item
     finally:
-        stop.set()
+        ahead.stop.set()
         reader.join(timeout=5)
