@@ -12,9 +12,10 @@ import re
 
 from pydantic import BaseModel
 
-from jobs import facts, reading
-from jobs.facts import LabelledList, Offering, Person
+from jobs import facts, names, reading
+from jobs.facts import LabelledList, Offering, Person, Testimonial
 from jobs.reading import PageAsk
+from jobs.sentences import cap, sentences
 from jobs.vocabulary import places, words
 
 MAX_PROMPT = 2000
@@ -53,6 +54,8 @@ class Brief(BaseModel):
     """Every other sentence of the prompt that states a fact, as written."""
     audiences: list[str] = []
     pages: list[PageAsk] = []
+    testimonials: list[Testimonial] = []
+    """Customer quotes the prompt gives, with who said them."""
     tone: str = "friendly"
     colour: str | None = None
 
@@ -77,14 +80,16 @@ def find_colour(text: str) -> str | None:
 
 def parse(prompt: str) -> Brief:
     """Read a build prompt. The caller has already refused empty and over-long prompts."""
-    text = " ".join(prompt.split())
-    name = reading.business_name(text)
+    lines = [" ".join(line.split()) for line in prompt.splitlines()]  # a line break ends a sentence, as in chat
+    quotes, text = facts.testimonials("\n".join(line for line in lines if line))
+    text = "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+    name = names.business_name(text)
     location = reading.location_of(text)
     country = places().country(location) if location else ""
     brief = Brief(
-        prompt=text,
+        prompt=" ".join(prompt.split()),
         business_name=name,
-        words=sorted({w for w in reading._WORD.findall(text.lower()) if w not in reading._STOP}),
+        words=sorted({w for w in reading.WORD.findall(text.lower()) if w not in words().stop_words}),
         location=location,
         country=country,
         currency=places().currency.get(country, ""),
@@ -95,9 +100,10 @@ def parse(prompt: str) -> Brief:
         tone=next((t for t in TONES if re.search(rf"\b{t}\b", text.lower())), "friendly"),
         colour=find_colour(text.replace(name, " ") if name else text),
         audiences=reading.audiences(text),
+        testimonials=quotes,
     )
     titles: list[str] = []
-    parts = reading.sentences(text)
+    parts = sentences(text)
     intro = next((i for i, s in enumerate(parts) if name and name in s), 0)
     for i, sentence in enumerate(parts):
         asked, sentence = reading.page_asks(sentence)
@@ -115,7 +121,7 @@ def parse(prompt: str) -> Brief:
                 r"^(?:(?:based|located)\s+)?(?:in|near|at)?\s*", "", brief.descriptor.strip(" .!"), flags=re.I
             )
             where = f" in {place or brief.location}" if (place or brief.location) and brief.location not in what else ""
-            brief.descriptor = _cap(what) + where  # "a website for my dog walking business"
+            brief.descriptor = cap(what) + where  # "a website for my dog walking business"
     brief.kind = _kind(brief, text)
     return brief
 
@@ -158,14 +164,14 @@ def _read_sentence(brief: Brief, sentence: str, *, intro: bool) -> None:
         brief.offerings += found
         for piece in facts.split_list(tail) if len(tail.split()) <= 12 else [tail]:
             if piece and len(piece.split()) <= 5 and not reading.is_action(piece):
-                brief.offerings.append(Offering(name=_cap(piece), label=found[-1].label))
+                brief.offerings.append(Offering(name=cap(piece), label=found[-1].label))
             elif piece:
                 brief.details.append(_sentence_case(piece))
         sentence = before
     elif (lst := facts.labelled(sentence)) is not None and _read_list(brief, lst):
         return
     if intro:
-        brief.descriptor = reading.descriptor(sentence, brief.business_name)
+        brief.descriptor = names.descriptor(sentence, brief.business_name)
     elif sentence and reading.states_fact(sentence):
         brief.details.append(_sentence_case(reading.without_contact(sentence)))
 
@@ -174,7 +180,7 @@ def _unpriced(brief: Brief, before: str, label: str) -> str:
     """Items named before the priced ones under an offer label ("Pricing tiers Free, Pro $12") join them."""
     for offer_label in sorted(words().offer_labels, key=len, reverse=True):
         if m := re.match(rf"^\s*{re.escape(offer_label)}\b\s*:?\s*(.+)$", before, re.I):
-            brief.offerings += [Offering(name=_cap(i), label=label) for i in facts.split_list(m.group(1))]
+            brief.offerings += [Offering(name=cap(i), label=label) for i in facts.split_list(m.group(1))]
             return ""
     return before
 
@@ -192,10 +198,6 @@ def _read_list(brief: Brief, lst: LabelledList) -> bool:
     return True
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
-
-
 def _sentence_case(text: str) -> str:
     text = text.strip(" ,;:")
-    return _cap(text) + ("" if text.endswith((".", "!", "?")) else ".")
+    return cap(text) + ("" if text.endswith((".", "!", "?")) else ".")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from jobs import facts
+from jobs import edit_people, edit_prices, facts
 from jobs.edit_ops import (
     AddPerson,
     AddTestimonial,
@@ -22,6 +22,7 @@ from jobs.edit_ops import (
     Unclear,
 )
 from jobs.edit_split import Quoted
+from jobs.sentences import cap
 
 if TYPE_CHECKING:
     from jobs.edit_parse import Reader
@@ -63,7 +64,7 @@ def find(names: list[str], query: str) -> str | None:
 
 
 def read(r: Reader, clause: str) -> list[Operation] | Unclear | None:
-    for reader in (_testimonial, _contact, _hours, _people, _offerings):
+    for reader in (_testimonial, _contact, _hours, _people, edit_people.read, _offerings):
         if found := reader(r, clause):
             return found
     return None
@@ -90,11 +91,14 @@ def _contact(r: Reader, clause: str) -> list[Operation] | None:
     text = r.quoted.restore(clause)
     low = text.lower()
     brief_country = str(r.spec.brief.get("country", "")) if r.spec.brief else ""
+    found: list[Operation] = []
     if (emails := facts.emails(text)) and re.search(r"e-?mail|contact|address|reach|write", low):
-        return [SetContact(field="email", value=emails[0][:120])]
-    phone_words = r"\b(?:phone|telephone|number|mobile|tel|call|ring)\b"
+        found.append(SetContact(field="email", value=emails[0][:120]))
+    phone_words = r"\b(?:phone|telephone|number|no|mobile|cell|tel|call|ring|whatsapp)\b"
     if re.search(phone_words, low) and (phones := facts.phones(text, brief_country)):
-        return [SetContact(field="phone", value=phones[0][:40])]
+        found.append(SetContact(field="phone", value=phones[0][:40]))
+    if found:
+        return found
     m = re.match(
         r"^(?:(?:change|update|set)\s+(?:the\s+|our\s+)?address\s+to|(?:the\s+|our\s+)?(?:new\s+)?address\s*"
         r"(?:is\s+now|is|:|should\s+be)|we(?:'ve|\s+have)?\s+moved\s+to|we(?:'re|\s+are)\s+now\s+at|"
@@ -120,28 +124,39 @@ def _hours(r: Reader, clause: str) -> list[Operation] | Unclear | None:
     )
     if all_hours:
         days, time = facts.split_hours(r.value(all_hours.group("v") or all_hours.group("v2")))
-        return [SetHours(days=_cap(days), time=time, replace_all=True)] if time else None
+        return [SetHours(days=cap(days), time=time, replace_all=True)] if time else None
     day = _DAYS.search(low)
     if not day:
-        return None
-    days = _cap(" ".join(day.group("d").split()))
-    if re.search(r"\bclosed\b|\bclose\s+on\b|\bnot\s+open\b", low):
+        return _every_day(r, low)
+    days = cap(" ".join(day.group("d").split()))
+    if re.search(r"\bclosed\b|\bclose\s+on\b|\bnot\s+open(?:ing)?\b|\bno\s+longer\s+open", low):
         return [SetHours(days=days, time="Closed")]
     if rng := _RANGE.search(low):
         return [SetHours(days=days, time=f"{_t(rng.group('a'))}-{_t(rng.group('b'))}")]
     if m := re.search(rf"\b(?:open|opens|opening)\s+(?:from\s+|at\s+)?(?P<t>{_TIME})", low):
         return [SetHours(days=days, time=f"from {_t(m.group('t'))}")]
-    if m := re.search(rf"\b(?:close|closes|closing|shut|shuts)\s+(?:at\s+)?(?P<t>{_TIME})", low):
+    if m := re.search(rf"\b(?:close|closes|closing|shut|shuts|till|until|til)\s+(?:at\s+)?(?P<t>{_TIME})", low):
         return [SetHours(days=days, time=f"until {_t(m.group('t'))}")]
+    return None
+
+
+def _every_day(r: Reader, low: str) -> list[Operation] | None:
+    """ "We now close at 10pm", "open 9-5 now": no day named, so every open day's hours (the site must have some)."""
+    if not r.spec.copy_text.get("hours") or re.search(r"\bclosed\b|\bnot\s+open\b", low):
+        return None
+    if rng := _RANGE.search(low):
+        return [SetHours(days="", time=f"{_t(rng.group('a'))}-{_t(rng.group('b'))}")]
+    if m := re.search(rf"\b(?:open|opens|opening)\s+(?:from\s+|at\s+)?(?P<t>{_TIME})", low):
+        return [SetHours(days="", time=f"from {_t(m.group('t'))}")]
+    if m := re.search(
+        rf"\b(?:close|closes|closing|shut|shuts)\s+(?:at\s+|time\s+is\s+(?:now\s+)?)?(?P<t>{_TIME})", low
+    ):
+        return [SetHours(days="", time=f"until {_t(m.group('t'))}")]
     return None
 
 
 def _t(time: str) -> str:
     return time.replace(" ", "")
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _people(r: Reader, clause: str) -> list[Operation] | None:
@@ -153,7 +168,7 @@ def _people(r: Reader, clause: str) -> list[Operation] | None:
         text,
     ):
         role = re.sub(r"\s+to\s+the\s+team$", "", m.group("r"), flags=re.I)
-        return [AddPerson(name=m.group("n"), role=_cap(role))]
+        return [AddPerson(name=m.group("n"), role=cap(role))]
     if m := re.match(rf"^(?:add)\s+{name}\s+to\s+(?:the\s+|our\s+)?(?:team|staff|people)$", text):
         return [AddPerson(name=m.group("n"))]
     people = [str(p.get("name", "")) for p in r.spec.copy_text.get("team", []) if isinstance(p, dict)]
@@ -198,19 +213,33 @@ def _offerings(r: Reader, clause: str) -> list[Operation] | Unclear | None:
             return Unclear(
                 text=text, example=r.words.examples["offer"], reason=f"there's no {query.strip()} on the site"
             )
-    if m := _res_add().match(text):
+    if (m := _res_add().match(text)) and not _names_text(r, text):
         found, _, _ = facts.offerings(text[m.end() :], _currency(r))
+        found = found if all(o.name.strip(" .,:") for o in found) else []
+        if not found and (one := edit_prices.new_item(text[m.end() :], _currency(r))):
+            return [one]
         if found:
-            return [SetOffering(name=_cap(_ARTICLE.sub("", o.name)), price=o.price) for o in found]
+            return [SetOffering(name=cap(_ARTICLE.sub("", o.name)), price=o.price) for o in found]
         if re.search(r"\b(?:to|on)\s+the\s+(?:menu|list|range|shop|services|products)\b", text, re.I):
             rest = re.sub(r"\s+(?:to|on)\s+the\s+\w+$", "", text[m.end() :])
-            return [SetOffering(name=_cap(i)) for i in items(rest)] or None
+            return [SetOffering(name=cap(i)) for i in items(rest)] or None
     if m := _res_remove().match(text):
         rest = re.sub(r"\s+(?:from|off)\s+(?:the\s+|our\s+)?[\w ]+$", "", text[m.end() :])
         hits = [find(names, i) for i in items(rest)]
         if hits and all(hits):
             return [RemoveOffering(name=h) for h in dict.fromkeys(h for h in hits if h)]
-    return None
+    return _new_price(r, text, names)
+
+
+def _names_text(r: Reader, text: str) -> bool:
+    """Whether the words name a text of the site ("add a headline that says 'Brownies £3'"): not an item."""
+    low = _norm(text)
+    return any(re.search(rf"\b{re.escape(_norm(t))}\b", low) for ts in r.words.texts.values() for t in ts)
+
+
+def _new_price(r: Reader, text: str, names: list[str]) -> list[Operation] | None:
+    """Any other wording that names items of the site with prices (`jobs/edit_prices.py`)."""
+    return None if _names_text(r, text) else edit_prices.read(r, text, names, _currency(r))
 
 
 def _res_add() -> re.Pattern[str]:

@@ -84,7 +84,7 @@ def _offering(spec: SiteSpec, brief: Brief | None, op: SetOffering) -> list[Chan
         text = core.line("price", name=existing, old=old or "no price", price=op.price)
         return [Change(page=p, text=text) for p in _offer_pages(spec, existing)]
     item = {"name": op.name, "price": op.price, "label": "", "description": ""}
-    for target in [spec.copy_text["offers"], *(p.content["offers"] for p in _pages_for(spec, op.name))]:
+    for target in [spec.copy_text["offers"], *(p.content["offers"] for p in _pages_for(spec, f"{op.name} {op.label}"))]:
         target.append(dict(item, label=str(target[0].get("label", "")) if target else ""))
     if brief is not None:
         brief.offerings.append(Offering(name=op.name, price=op.price))
@@ -119,6 +119,45 @@ def _day_key(days: str) -> set[str]:
     return {w[:3] for w in re.findall(r"[a-z]+", days.lower()) if w not in ("and", "to", "on", "every")}
 
 
+_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_SPANS = {"dai": _WEEK, "eve": _WEEK, "wee": _WEEK[:5]}
+
+
+def _week_days(days: str) -> list[str]:
+    """The days a line covers ("Daily", "Tue-Sat", "Mon, Wed") in week order; [] when it is not that plain."""
+    low = re.sub(r"^\s*(?:open(?:ing)?|hours)\s*:?\s*", "", days.lower()).replace("–", "-").replace(" to ", "-")
+    if re.fullmatch(r"\s*(?:daily|every\s*day|weekdays)\s*", low):
+        return list(_SPANS[low.strip()[:3]])
+    out: list[str] = []
+    for part in re.split(r"\s*(?:,|&|\band\b)\s*", low.strip()):
+        ends = [w[:3] for w in re.findall(r"[a-z]+", part)]
+        if not ends or any(e not in _WEEK for e in ends) or len(ends) > 2:
+            return []
+        a, b = _WEEK.index(ends[0]), _WEEK.index(ends[-1])
+        out += _WEEK[a : b + 1] if a <= b else _WEEK[a:] + _WEEK[: b + 1]
+    return [d for d in _WEEK if d in out]
+
+
+def _without_days(row: dict[str, str], closed: set[str]) -> dict[str, str]:
+    """ "Daily 7am-9pm" once Sundays are closed → "Mon-Sat 7am-9pm"; other lines as they are."""
+    days = _week_days(row.get("days", ""))
+    left = [d for d in days if d not in closed]
+    if _closed(row) or not days or len(left) == len(days) or not left:
+        return row
+    runs: list[list[str]] = []
+    for d in left:
+        if runs and _WEEK.index(d) == _WEEK.index(runs[-1][-1]) + 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    text = ", ".join(r[0].title() if len(r) == 1 else f"{r[0].title()}-{r[-1].title()}" for r in runs)
+    return {**row, "days": f"Open {text}" if row.get("days", "").lower().startswith("open") else text}
+
+
+def _closed(row: dict[str, str]) -> bool:
+    return row.get("time", "").strip().lower() in ("closed", "")
+
+
 def _moved_end(time: str, new: str) -> str:
     """ "9am-4pm" with "from 8am" → "8am-4pm"; with "until 6pm" → "9am-6pm"; else the new time as said."""
     parts = re.split(r"\s*[-–]\s*", time)
@@ -134,12 +173,17 @@ def _hours(spec: SiteSpec, brief: Brief | None, op: SetHours) -> list[Change]:
     if op.replace_all:
         new_rows = [{"days": op.days, "time": op.time}]
         text = core.line("hours_all", days=op.days, time=op.time)
+    elif not op.days:  # every day that is open
+        new_rows = [r if _closed(r) else {**r, "time": _moved_end(r.get("time", ""), op.time)} for r in rows]
+        text = core.line("hours_every", time=op.time)
     else:
         key = _day_key(op.days)
         at = next((i for i, r in enumerate(rows) if _day_key(r.get("days", "")) == key), None)
         new_rows = [dict(r) for r in rows]
         if at is None:
             time = op.time
+            if time == "Closed":
+                new_rows = [_without_days(r, key) for r in new_rows]
             new_rows.append({"days": op.days, "time": time})
         else:
             time = _moved_end(rows[at].get("time", ""), op.time)
@@ -203,6 +247,8 @@ def _testimonial(spec: SiteSpec, brief: Brief | None, op: AddTestimonial) -> lis
     quotes.append({"quote": op.quote, "author": op.author})
     if not spec.copy_text.get("testimonials_title"):
         spec.copy_text["testimonials_title"] = edit_words().defaults["testimonials_title"]
-    changes = core.ensure_section(spec, "testimonials")
+    said = edit_words().sections["testimonials"].words
+    own = next((p.slug for p in spec.pages if p.slug in said or p.title.lower() in said), "index")
+    changes = core.ensure_section(spec, "testimonials", own)
     text = core.line("testimonial", author=f" from {op.author}" if op.author else "")
     return changes + [Change(page=p, text=text) for p in core.showing(spec, "testimonials")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobs.edit_common import EVERY_PAGE, Skip, line
-from jobs.edit_ops import Change, SetColour, SetFont, SetTone, SwapTemplate
+from jobs.edit_ops import Change, SetColour, SetFont, SetTone, SwapTemplate, edit_words
 from jobs.generator import SHARED_KINDS, SiteSpec, with_primary
 
 
@@ -26,10 +26,14 @@ def font(spec: SiteSpec, op: SetFont) -> list[Change]:
 
 
 def tone(spec: SiteSpec, op: SetTone) -> list[Change]:
-    if spec.tone == op.tone:
+    """A new tone shows on every page as its headings' font and corners (`tone_looks`); the words stay."""
+    words = edit_words()
+    look = words.tone_looks[op.tone]
+    typography = {**spec.typography, "heading": words.fonts[look.heading], "radius": look.radius}
+    if spec.tone == op.tone and spec.typography == typography:
         raise Skip("unchanged")
-    spec.tone = op.tone
-    return [Change(page=EVERY_PAGE, text=line("tone", tone=op.tone))]
+    spec.tone, spec.typography = op.tone, typography
+    return [Change(page=EVERY_PAGE, text=line("tone", tone=op.tone, feel=look.feel))]
 
 
 def _variant_in(template: dict[str, Any], kind: str) -> str:

@@ -104,6 +104,8 @@ class SetOffering(BaseModel):
     price: str = ""
     add: bool = True
     """True when the item may be new; False when only an existing one's price changes."""
+    label: str = ""
+    """What a new item is, when said ("a class: Comp Night, $20"): it goes on the page of that name."""
 
 
 class RemoveOffering(BaseModel):
@@ -114,7 +116,7 @@ class RemoveOffering(BaseModel):
 class SetHours(BaseModel):
     op: Literal["set_hours"] = "set_hours"
     days: str
-    """The days the line is about ("Sundays", "Mon-Fri")."""
+    """The days the line is about ("Sundays", "Mon-Fri"); "" for every day that is open."""
     time: str
     """"8am-4pm", "Closed"; or "from 8am" / "until 6pm" to move one end of the line's times."""
     replace_all: bool = False
@@ -225,6 +227,13 @@ class Section(BaseModel):
     needs: str
 
 
+class ToneLook(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    heading: str
+    radius: str
+    feel: str
+
+
 class EditWords(BaseModel):
     """`jobs/data/edits.toml`."""
 
@@ -241,9 +250,14 @@ class EditWords(BaseModel):
     facts: dict[str, list[str]]
     fonts: dict[str, str]
     font_names: list[str]
-    look_words: list[str]
+    look_refuse: list[str]
+    font_families: dict[str, str]
     shows: dict[str, list[str]]
     tones: dict[str, str]
+    tone_looks: dict[str, ToneLook]
+    item_words: dict[str, str]
+    people: dict[str, list[str]]
+    price_fillers: list[str]
     colours: dict[str, str]
     examples: dict[str, str]
     lines: dict[str, str]

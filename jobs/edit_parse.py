@@ -13,8 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from jobs import edit_facts
-from jobs.brief import COLOURS, TONES
+from jobs import edit_facts, edit_order, edit_style
 from jobs.edit_ops import (
     MAX_VALUE,
     AddPage,
@@ -29,11 +28,7 @@ from jobs.edit_ops import (
     Rename,
     RenamePage,
     ReplaceText,
-    SetColour,
-    SetFont,
     SetText,
-    SetTone,
-    SwapTemplate,
     Unclear,
     Understood,
     edit_words,
@@ -102,7 +97,9 @@ class Reader:
     def value(self, raw: str) -> str:
         text = self.quoted.restore(raw).strip()
         text = re.sub(r"^(?:say|read|says|reads)\s*:?\s+", "", text, flags=re.I)
-        text = text.strip(" .,:;!\"'“”‘’") if not Quoted.is_slot(raw) else text
+        if not Quoted.is_slot(raw):  # a trailing full stop goes, unless the text is sentences ("Climb more. Go.")
+            end = text.rstrip()[-1:] if re.search(r"[.!?]\s+\S", text) and text.rstrip()[-1:] in ".!?" else ""
+            text = text.strip(" .,:;!\"'“”‘’") + end
         if len(text) > MAX_VALUE:
             raise EditTooBig("a new text", len(text), MAX_VALUE)
         return text
@@ -145,8 +142,9 @@ class Reader:
             self._rename,
             self._pages,
             lambda c: edit_facts.read(self, c),
+            lambda c: edit_order.read(self, c),
             self._sections,
-            self._look,
+            lambda c: edit_style.read(self, c),
             self._replace,
         ]
         for reader in readers:
@@ -172,6 +170,11 @@ class Reader:
     def _rename(self, clause: str) -> list[Operation] | None:
         if re.search(r"\bpage\b", clause, re.I) and not re.match(r"^(?:rename|call)\s+(?:it|us)\b", clause, re.I):
             return None
+        page = re.match(
+            r"^(?:rename|retitle)\s+(?:the\s+|our\s+)?(?P<p>[\w' -]+?)\s+(?:to|as)\s+(?P<v>.+)$", clause, re.I
+        )
+        if page and (slug := self.page_named(page.group("p"))) and slug != "index":  # "rename reviews to Kind Words"
+            return [RenamePage(slug=slug, title=_title(self.value(page.group("v")))[:40])]
         if (m := _res()["rename"].match(clause)) and (name := self.value(m.group("v"))[:60].rstrip()):
             return [Rename(name=name)]
         return None
@@ -201,14 +204,15 @@ class Reader:
             re.I,
         ):
             slug = self.page_named(m.group("p") or m.group("p2"))
-            title = self.value(m.group("v") or m.group("v2"))[:40].strip()
+            title = _title(self.value(m.group("v") or m.group("v2")))[:40].strip()
             if slug and title:
                 return [RenamePage(slug=slug, title=title)]
             return Unclear(text=clause, example=self.words.examples["page"], reason="I can't find that page")
         if _res()["move"].match(clause):
             return self._move_page(clause)
-        if m := _res()["remove"].match(clause):
-            slugs = [self.page_named(i) for i in edit_facts.items(clause[m.end() :])]
+        if m := _res()["remove"].match(clause):  # "get rid of the FAQ page we dont need it": up to "page"
+            named = re.split(r"\bpages?\b", clause[m.end() :], maxsplit=1, flags=re.I)[0]
+            slugs = [self.page_named(i) for i in edit_facts.items(named)]
             if slugs and all(slugs):
                 return [RemovePage(slug=s) for s in dict.fromkeys(slugs)]
             return Unclear(text=clause, example=self.words.examples["page"], reason="there's no such page")
@@ -293,42 +297,6 @@ class Reader:
             return Unclear(text=rest, example="move the faq section above the testimonials")
         return [MoveSection(kind=kind, where=where, other=other, page=page)]
 
-    # --- the look -------------------------------------------------------------------------------------------
-    def _look(self, clause: str) -> list[Operation] | Unclear | None:
-        low = clause.lower()
-        if re.search(r"\b(?:template|theme|layout|design)\b", low):
-            for t in sorted(self.templates, key=lambda t: -len(t["name"])):
-                if t["name"].lower() in low or t["slug"] in low or t["slug"].replace("-", " ") in low:
-                    return [SwapTemplate(slug=t["slug"])]
-            return Unclear(text=clause, example=self.words.examples["template"], reason="I don't know that template")
-        plain_font = any(re.search(rf"\b{re.escape(f)}\b", low) for f in self.words.font_names)
-        if re.search(r"\b(?:fonts?|typefaces?|typography|lettering)\b", low) or plain_font:
-            name = next(
-                (f for f in sorted(self.words.fonts, key=len, reverse=True) if re.search(rf"\b{re.escape(f)}\b", low)),
-                "",
-            )
-            if not name:
-                return Unclear(text=clause, example=self.words.examples["font"], reason="I don't know that font")
-            which = "heading" if re.search(r"\b(?:headings?|headlines?|titles?)\b", low) else "both"
-            which = "body" if re.search(r"\b(?:body|paragraphs?|main text)\b", low) else which
-            return [SetFont(stack=self.words.fonts[name], name=name, which=which)]
-        ops: list[Operation] = []
-        said = low
-        if colour := _colour(low):
-            ops.append(SetColour(colour=colour[1], name=colour[0]))
-            said = said.replace(colour[0], " ")
-        tones = {t: t for t in TONES} | self.words.tones
-        if tone := next((w for w in tones if re.search(rf"\b{w}\b", low)), None):
-            if re.search(r"\b(?:tone|more|less|sound|feel|voice|vibe|make\s+it|keep\s+it|style|look)\b", low):
-                ops.append(SetTone(tone=tones[tone]))
-                said = re.sub(rf"\b{tone}\b", " ", said)
-        rest = [w for w in re.findall(r"[a-z]+", said) if w not in self.words.look_words]
-        if ops and rest:  # "make the background navy": more was asked than a main colour or a tone
-            return Unclear(
-                text=clause, example=self.words.examples["colour"], reason="I can only change the main colour"
-            )
-        return ops or None
-
     # --- "change X to Y" of any words on the site -----------------------------------------------------------
     def _replace(self, clause: str) -> list[Operation] | None:
         if not (m := _res()["replace"].match(clause)):
@@ -345,18 +313,8 @@ class Reader:
 
 
 def _title(text: str) -> str:
-    text = text.strip(" .,\"'")
+    text = re.sub(r"\s+(?:instead|please|pls|now|thanks)$", "", text.strip(" .,!\"'"), flags=re.I).strip(" .,\"'")
     return "FAQ" if text.lower() in ("faq", "faqs") else text[:1].upper() + text[1:]
-
-
-def _colour(low: str) -> tuple[str, str] | None:
-    if m := re.search(r"#[0-9a-f]{6}\b", low):
-        return m.group(0), m.group(0)
-    named = COLOURS | edit_words().colours
-    for word in sorted(named, key=len, reverse=True):
-        if re.search(rf"\b{re.escape(word)}\b", low):
-            return word, named[word]
-    return None
 
 
 def understand(spec: SiteSpec, instruction: str, templates: list[dict[str, Any]] | None = None) -> Understood:

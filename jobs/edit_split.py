@@ -45,18 +45,26 @@ def _starts_request(piece: str) -> bool:
     )
 
 
+def _text_goes_on(sentence: str, piece: str) -> bool:
+    """Whether a new text was being given ("headline: Climb more.") and the next sentence is more of it."""
+    targets = "|".join(re.escape(t) for ts in edit_words().texts.values() for t in sorted(ts, key=len, reverse=True))
+    said = re.match(rf"^(?:new\s+|the\s+)?(?:{targets})\s*:\s*\S", sentence, re.I)
+    return bool(said) and "\n" not in piece and not _starts_request(piece) and len(piece.split()) <= 12
+
+
 def clauses(text: str) -> tuple[list[str], Quoted]:
     """The requests of one message (with quoted text in slots) and the quoted text."""
     quoted = Quoted(" ".join(text.replace("\r", "\n").split(" ")))
     out: list[str] = []
     sentences: list[str] = []
     for piece in _HARD.split(quoted.text):
-        if sentences and _ABBREVIATION.search(sentences[-1]):  # "Dr. Khan" is one sentence
-            sentences[-1] = f"{sentences[-1]} {piece}"
+        if sentences and (_ABBREVIATION.search(sentences[-1]) or _text_goes_on(sentences[-1], piece)):
+            sentences[-1] = f"{sentences[-1]} {piece}"  # "Dr. Khan", "headline: Climb more. Think less."
         else:
             sentences.append(piece)
     for sentence in sentences:
-        sentence = sentence.strip(" .!?\t")
+        keep = sentence.rstrip()[-1:] if re.search(r"[.!?]\s+\S", sentence) else ""  # "headline: Go. Now."
+        sentence = sentence.strip(" .!?\t") + (keep if keep in (".", "!", "?") else "")
         current, start, previous_end = "", 0, 0
         for m in [*_SOFT.finditer(sentence), None]:
             end = m.start() if m else len(sentence)

@@ -13,6 +13,7 @@ import phonenumbers
 from price_parser import Price
 from pydantic import BaseModel
 
+from jobs.sentences import cap
 from jobs.vocabulary import words
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -43,6 +44,8 @@ _LEAD = re.compile(
 )
 _TRAIL = re.compile(r"(?:[\s,;:(&-]|\bfrom|\bat|\bfor|\bis|\bare|\bcosts?|\bjust|\bonly)+$", re.I)
 _CUTS = re.compile(r"[:;,]|\b(?:selling|sells|offering|offers|with|including)\b", re.I)
+_PUNCT = re.compile(r"[:;,]")
+_NOTE_AFTER = re.compile(r"\s*\(([^()]{1,40})\)")
 _SPLIT_LIST = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 
 
@@ -58,6 +61,33 @@ class Offering(BaseModel):
 class Person(BaseModel):
     name: str
     role: str = ""
+
+
+class Testimonial(BaseModel):
+    """A quote the prompt gives from a customer ("Review: "Best DJ ever" - Aoife")."""
+
+    quote: str
+    author: str = ""
+
+
+_REVIEW_CUE = r"(?i:reviews?|testimonials?|quotes?|feedback|(?:a|one|our)\s+\w+\s+(?:said|says|wrote))\s*:?\s*"
+_QUOTED = r"[\"“](?P<q>[^\"”]{8,300}?)[\"”]"
+_WHO = r"[A-Z][\w'’-]*\.?(?:\s+(?:&|and)\s+[A-Z][\w'’-]*|\s+[A-Z][\w'’-]*\.?){0,4}"
+"""Who said a quote: capitalised words, "Aoife & Mark", "Dr. Jo Lee"."""
+_AUTHOR = rf"(?:\s*[-–—]\s*|\s+(?:by|from)\s+|,\s+)(?P<a>{_WHO})"
+_SIGNED = rf"[\"“](?P<q2>[^\"”]{{8,300}}?)[\"”]\s*[-–—]\s*(?P<a2>{_WHO})"
+TESTIMONIAL = re.compile(rf"\b{_REVIEW_CUE}{_QUOTED}(?:{_AUTHOR})?|{_SIGNED}")
+
+
+def testimonials(text: str) -> tuple[list[Testimonial], str]:
+    """The customer quotes of a prompt (after "Review:", or a quote signed "- Name"), and the text without them."""
+    found = [
+        Testimonial(
+            quote=(m.group("q") or m.group("q2")).strip(), author=(m.group("a") or m.group("a2") or "").strip(" .,")
+        )
+        for m in TESTIMONIAL.finditer(text)
+    ]
+    return found, TESTIMONIAL.sub(" ", text) if found else text
 
 
 class LabelledList(BaseModel):
@@ -86,14 +116,20 @@ def phones(text: str, region: str) -> list[str]:
     return list(dict.fromkeys(r for r in raw if len(re.sub(r"\D", "", r)) >= 7))
 
 
-def _clean_name(raw: str) -> str:
-    part = _CUTS.split(raw)[-1] if _CUTS.search(raw) else raw
-    part = _TRAIL.sub("", _LEAD.sub("", part.strip())).strip(" .()")
-    tokens = part.split()
-    return " ".join(tokens[-7:])
+def _clean_name(raw: str, *, first: bool = True) -> str:
+    """An item's name from the text before its price; an open bracket is closed ("Evening party (5 hours, €950)"
+    names "Evening party (5 hours)"). Only the first item of a sentence is cut at "with", "selling"…: later ones
+    are names of their own ("2 hour party with games £240")."""
+    raw = raw.lstrip(" )],")
+    part = outside_brackets(_CUTS if first else _PUNCT, raw)[-1]
+    part = _TRAIL.sub("", _LEAD.sub("", part.strip())).strip(" .")
+    if part.count("(") > part.count(")"):
+        part = re.sub(r"[\s,;:(]+$", "", part) + ")" if "(" in part.rstrip(" ,;:(") else part.rstrip(" ,;:(")
+    part = part.strip(" .") if part.count("(") == part.count(")") else part.strip(" .()")
+    return " ".join(part.split()[-7:])
 
 
-def _valid(price: str) -> bool:
+def valid_price(price: str) -> bool:
     parsed = Price.fromstring(price)
     return parsed.amount is not None and parsed.amount >= 0
 
@@ -113,7 +149,7 @@ def offerings(sentence: str, currency: str) -> tuple[list[Offering], str, str]:
     A number without a currency counts as a price only in a list labelled as one ("Menu: margherita 14"), and
     then takes the location's currency."""
     label, start = _label_of(sentence, words().offer_labels)
-    matches = [m for m in PRICE.finditer(sentence) if _valid(m.group("price"))]
+    matches = [m for m in PRICE.finditer(sentence) if valid_price(m.group("price"))]
     if label and not matches:
         matches = [m for m in BARE.finditer(sentence, start) if m.start() >= start]
     found: list[Offering] = []
@@ -123,17 +159,20 @@ def offerings(sentence: str, currency: str) -> tuple[list[Offering], str, str]:
         if m.start() < last:
             continue
         segment = sentence[last : m.start()]
-        name = _clean_name(segment)
+        name = _clean_name(segment, first=not found)
+        note = _NOTE_AFTER.match(sentence, m.end())  # "£145 (camping included)"
         if name:
-            found.append(Offering(name=_cap(name), price=_price_text(m, currency), label=label))
-            before.append(_before_name(segment))
-        last = m.end()
+            price = price_text(m, currency) + (f" ({note.group(1).strip()})" if note else "")
+            found.append(Offering(name=cap(name), price=price, label=label))
+            before.append(_before_name(segment, first=len(found) == 1))
+        last = note.end() if note and name else m.end()
     if not found:
         return [], sentence, ""
     return found, " ".join(b.strip(" ,") for b in before if b.strip(" ,")), sentence[last:]
 
 
-def _price_text(m: re.Match[str], currency: str) -> str:
+def price_text(m: re.Match[str], currency: str) -> str:
+    """A price as the site shows it: a bare amount gets the site's currency sign ("14" → "£14")."""
     price = m.group("price").strip()
     bare = not any(ch in price for ch in "$£€¥₹₩₪₺₦₱฿") and not re.match(r"(?:from\s+)?R\s?\d", price)
     if bare and not re.search(r"[A-Za-z]{2}", price.replace("from", "")):
@@ -144,19 +183,33 @@ def _price_text(m: re.Match[str], currency: str) -> str:
     return f"{price}{note}" if note.startswith("/") else f"{price} {note}"
 
 
-def _before_name(segment: str) -> str:
+def _before_name(segment: str, *, first: bool = True) -> str:
     """What precedes the item name in a segment (an earlier clause), kept as text of the sentence."""
-    cuts = list(_CUTS.finditer(segment))
+    cuts = [m for m in (_CUTS if first else _PUNCT).finditer(segment) if not _in_brackets(segment, m.start())]
     return segment[: cuts[-1].start()] if cuts else ""
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
-
-
 def split_list(text: str) -> list[str]:
-    items = [_TRAIL.sub("", _LEAD.sub("", i)).strip(" .") for i in _SPLIT_LIST.split(text)]
+    """The items of a list, not split inside brackets ("Anna (owner, baker) and Joe" is two items)."""
+    items = [_TRAIL.sub("", _LEAD.sub("", i)).strip(" .") for i in outside_brackets(_SPLIT_LIST, text)]
     return [i for i in items if i]
+
+
+def _in_brackets(text: str, at: int) -> bool:
+    depth = 0
+    for ch in text[:at]:
+        depth = max(0, depth + (ch in "([") - (ch in ")]"))
+    return depth > 0
+
+
+def outside_brackets(separator: re.Pattern[str], text: str) -> list[str]:
+    """`separator.split(text)`, except where the separator is inside (…) or […]."""
+    parts, last = [], 0
+    for m in separator.finditer(text):
+        if m.end() > m.start() and not _in_brackets(text, m.start()):
+            parts.append(text[last : m.start()])
+            last = m.end()
+    return [*parts, text[last:]]
 
 
 def labelled(sentence: str) -> LabelledList | None:
@@ -167,17 +220,29 @@ def labelled(sentence: str) -> LabelledList | None:
     items = split_list(m.group(2))
     if not items or any(len(i.split()) > 8 for i in items):
         return None
-    return LabelledList(label=_cap(m.group(1).strip()), items=[_cap(i) for i in items])
+    return LabelledList(label=cap(m.group(1).strip()), items=[cap(i) for i in items])
 
 
 def people_of(lst: LabelledList) -> list[Person] | None:
-    """People when the list's label names a role ("Teachers: Priya and Marcus" → two teachers)."""
+    """People when the list's label names a role ("Teachers: Priya and Marcus" → two teachers). An item may say
+    its own role: "Tash Nguyen (owner)", "hygienist Beth Lloyd"."""
     label = re.sub(r"^(?:meet\s+)?(?:our|the|my)\s+", "", lst.label.lower())
-    named = all(_PERSON.fullmatch(i) for i in lst.items)
-    if label not in words().people_labels and not (named and label.endswith("s") and label != lst.label.lower()):
+    people = [_person(i) for i in lst.items]
+    named = all(_PERSON.fullmatch(p.name) for p in people)
+    known = label in words().people_labels or label.removesuffix("s") in words().people_labels
+    if not known and not (named and label.endswith("s") and label != lst.label.lower()):
         return None  # "Our physios: Dr. Hannah Lee and Tom Brooks" are people; "Our prices: …" are not
     role = lst.label if len(lst.items) == 1 else ""
-    return [Person(name=re.sub(r"^(?:Mrs|Mr|Ms|Miss|Mx)\.?\s+", "", i), role=role) for i in lst.items]
+    return [Person(name=re.sub(r"^(?:Mrs|Mr|Ms|Miss|Mx)\.?\s+", "", p.name), role=p.role or role) for p in people]
+
+
+def _person(item: str) -> Person:
+    if m := re.fullmatch(r"(?P<n>[^()]+?)\s*\((?P<r>[^()]{1,40})\)", item):
+        return Person(name=m.group("n"), role=cap(m.group("r").strip()))
+    first, _, rest = item.partition(" ")
+    if rest and first.lower() in words().people_labels and _PERSON.fullmatch(rest):
+        return Person(name=rest, role=cap(first))
+    return Person(name=item)
 
 
 _PERSON = re.compile(r"(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Rev)\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}")
@@ -209,7 +274,7 @@ def hours(sentence: str) -> str:
             return (
                 f"Open {rest}"
                 if start == "open" and rest.lower().startswith(("daily", "every", "7 days"))
-                else _cap(rest)
+                else cap(rest)
             )
     return ""
 

@@ -129,6 +129,8 @@ def copy_for(brief: Brief, pack: Pack, name: str) -> Copy:
         "footer_text": hero_text,
         "page_intros": {},
         **plan_pages.EMPTY_SECTIONS,
+        **plan_pages.testimonials(brief, titles["testimonials"]),
+        "online": plan_pages.online(brief),
     }
 
 

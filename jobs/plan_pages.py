@@ -41,6 +41,23 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def testimonials(brief: Brief, title: str) -> dict[str, Any]:
+    """The customer quotes the prompt gave, under their title; nothing when it gave none (never invented)."""
+    if not brief.testimonials:
+        return {}
+    return {"testimonials_title": title, "testimonials": [t.model_dump() for t in brief.testimonials]}
+
+
+def online(brief: Brief) -> list[dict[str, str]]:
+    """Where else to find the organisation: its links (as links) and its @handles (as text: the prompt did not say
+    on which network)."""
+    links = [
+        {"text": re.sub(r"^https?://(?:www\.)?|/$", "", u), "href": u if "://" in u else f"https://{u}"}
+        for u in brief.links
+    ]
+    return links + [{"text": h, "href": ""} for h in brief.handles]
+
+
 def hours_rows(hours: list[str]) -> list[dict[str, str]]:
     return [dict(zip(("days", "time"), split_hours(h), strict=True)) for h in hours]
 
@@ -122,6 +139,7 @@ class _Builder:
         self.hero = _variant(template, "hero", "hero-split")
         self.offers = next((c for c in OFFER_COMPONENTS if _variant(template, c, "") == c), "services-list")
         self.gallery = _variant(template, "gallery", "gallery")
+        self.quotes = _variant(template, "testimonials", "testimonials")
         self.kinds = {a.kind for a in asks}
         self.contacts = bool(brief.emails or brief.phones)
 
@@ -153,6 +171,7 @@ class _Builder:
         main += [self.offers] if b.offerings else []  # also when a page lists them: people look on the home page
         main += ["team"] if b.people and "people" not in self.kinds and "about" not in self.kinds else []
         main += ["opening-hours"] if b.hours and "schedule" not in self.kinds else []
+        main += [self.quotes] if b.testimonials and "testimonials" not in self.kinds else []
         main += ["cta-contact"] if self.contacts else []
         return PageSpec(slug="index", title="Home", sections=[self.nav, *main, self.foot], content=content)
 
@@ -172,6 +191,7 @@ class _Builder:
             "about": self._about_kind,
             "faq": self._faq,
             "newsletter": self._newsletter,
+            "testimonials": self._testimonials,
         }
         return by_kind.get(ask.kind, self._action)(ask, related)
 
@@ -226,6 +246,12 @@ class _Builder:
             self.missing.append(site_words().missing["newsletter"])
             return self._action(ask, related)
         return self.page(ask, ["newsletter", *_if(related, "about")], _about(ask, related))
+
+    def _testimonials(self, ask: PageAsk, related: list[str]) -> PageSpec:
+        if not self.brief.testimonials:
+            return self._action(ask, related)
+        content = {"testimonials_title": ask.title, **_about(ask, related)}
+        return self.page(ask, [self.quotes, *_if(related, "about")], content)
 
     def _action(self, ask: PageAsk, related: list[str]) -> PageSpec:
         w = site_words()

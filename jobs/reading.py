@@ -1,7 +1,7 @@
-"""Reading a prompt sentence by sentence: its name, place, kind, the pages it asks for, and what is left.
+"""Reading a prompt's sentences: its place, kind, audiences, the pages it asks for, and what is left.
 
-Helpers of `jobs.brief.parse`. Names and places are found by patterns over capitalised words; places are
-recognised from `jobs/data/places.toml`; page words from `jobs/data/brief.toml`.
+Helpers of `jobs.brief.parse` (names are in `jobs/names.py`, sentence splitting in `jobs/sentences.py`). Places
+are recognised from `jobs/data/places.toml`; page words and other vocabularies from `jobs/data/brief.toml`.
 """
 
 from __future__ import annotations
@@ -13,57 +13,27 @@ import unicodedata
 from pydantic import BaseModel
 
 from jobs.facts import EMAIL, URL
+from jobs.names import is_build_word
+from jobs.sentences import BUILD, cap
 from jobs.vocabulary import places, words
 
-_ABBREVIATIONS = {
-    *("dr", "st", "mr", "mrs", "ms", "prof", "no", "vs", "etc", "mt", "jr", "sr", "rev", "e.g", "i.e"),
-    *("incl", "inc", "excl", "approx", "min", "max", "ca", "tel", "nr", "approx"),
-}
-_CAP = r"[A-Z0-9][\w'’.&-]*"
-_JOIN = r"(?:\s+(?:&|of|and|the|on|de|la|le|du|von|van|y|'n'|n)\s+|\s+)"
-_RUN = rf"{_CAP}(?:{_JOIN}{_CAP}){{0,11}}"
-_NAME_QUOTED = re.compile(r"(?<![\w])[\"“'‘]([^\"”'’]{2,60})[\"”'’](?!\w)")
-_NAME_CALLED = re.compile(rf"\b(?:called|named|name's|name is|names are|[Nn]ame\s*:)\s+({_RUN})")
-_NAME_AFTER_SITE = re.compile(rf"^[\w -]{{0,30}}?\b(?:site|website|page)\s*[,:]\s+({_RUN})(?=\s*(?:,|\.|$))")
-_NAME_FOR = re.compile(rf"\b(?:for|about)\s+(?:the\s+)?({_RUN})")
-_NAME_ROLE = re.compile(
-    r"\b(?:for|of|by)\s+(?:an?\s+|the\s+|our\s+|my\s+)?"
-    rf"(?:(?!(?:in|at|near|on|from|with|to|and|or|for|by|of)\b)[a-z][\w-]*\s+){{1,3}}?({_RUN})"
-)
-_NAME_ME = re.compile(rf"\bfor\s+(?:me|us)\s*[,:(-]\s*({_RUN})")
-_NAME_WE_ARE = re.compile(
-    rf"(?:^|(?<=[.!?]\s))(?:we are|we're|this is|i am|i'm)\s+({_RUN})(?=\s*(?:,|\.|$|\s+[-–—]\s))", re.I
-)
-_NAME_IN = re.compile(rf"({_RUN})\s+(?:in|near|from)\s+[A-Z]")
-_NAME_LEAD = re.compile(rf"^({_RUN})(?=\s*(?:,|:|\(|\s+is\b|\s+are\b|\s+[-–—]\s|$)|\s+[a-z])")
 _PLACE = re.compile(
     r"\b(?:in|near|based in|located in|across)\s+(?:the\s+)?"
     r"([A-Z][\w'’-]*(?:[ -][A-Z][\w'’-]*){0,3}(?:,\s*[A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*)?)?)"
 )
-_NOT_PLACES = {m.lower() for m in (*calendar.month_name[1:], *calendar.day_name)} | {
-    "english",
-    "french",
-    "spanish",
-    "german",
-    "italian",
-    "the",
-    "us",
-}
-_BUILD = re.compile(
-    r"^.*?\b(?:website|web site|site|landing page|homepage|home page|page|portfolio|one-pager)\s+(?:for|about)\s+",
-    re.I,
-)
 _INSTRUCTION = re.compile(
     r"^(?:please\b|make it\b|use\b|i want\b|we want\b|i'd like\b|we'd like\b|add\b|colou?rs?\b|tone\b|style\b)", re.I
 )
+"""A sentence to the builder; "please" followed by one of brief.toml's `visitor_verbs` is to the visitor."""
 _REQUEST = re.compile(
     r"\b(?:build|make|create|design|need|want|like|help|put together|set up|whip up|do)\b.{0,40}"
     r"\b(?:website|web site|site|page|homepage)\b",
     re.I,
 )
 """A sentence that asks the builder for the site ("Can you build me a website for my dog walking business?")."""
-_WORD = re.compile(r"[a-z][a-z'-]+")
-_STOP = {"a", "an", "the", "for", "with", "and", "in", "of", "page", "pages", "site", "website", "landing"}
+WORD = re.compile(r"[a-z][a-z'-]+")
+"""A word of a prompt, for the brief's word list."""
+_MONTHS_AND_DAYS = frozenset(w.lower() for w in (*calendar.month_name[1:], *calendar.day_name))
 
 
 class PageAsk(BaseModel):
@@ -74,140 +44,10 @@ class PageAsk(BaseModel):
     kind: str
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
-
-
 def slugify(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:40].strip("-") or "page"
     return f"{slug}-page" if slug == "index" else slug
-
-
-def sentences(text: str) -> list[str]:
-    """The prompt's sentences (and ;-clauses), not split after "Dr." or inside "3.50" and e-mail addresses."""
-    out: list[str] = []
-    for part in re.split(r"(?<=[.!?;])\s+|\n+|\s+\|\s+|\s+[—–]\s+(?!(?:those|these|the|all)\s+(?:\w+\s+)?pages)", text):
-        before = out[-1].rstrip(".").split() if out and out[-1].endswith(".") else []
-        last = before[-1].lower() if before else ""
-        if out and last in _ABBREVIATIONS:
-            out[-1] = f"{out[-1]} {part}"
-        elif part.strip(" ;") and not _GREETING.fullmatch(part.strip()):
-            out.append(part)
-    return [piece for s in out for piece in _split_intro(s.strip().rstrip(";").strip()) if piece.strip(" .;")]
-
-
-_GREETING = re.compile(r"(?:(?:hi|hello|hey|hiya|thanks|thank you|cheers|ok|okay)(?:\s+there)?[\s!.,]*)+", re.I)
-_CLAUSE_START = re.compile(r"^(?:we|we're|our|i|i'm|it|it's|they|there|everyone|all)\b", re.I)
-
-
-def _split_intro(sentence: str) -> list[str]:
-    """ "A site for the Riverside Book Club in Bristol: we meet on Tuesdays" is two sentences; a label and its
-    list ("Menu: soup, bread") stay one."""
-    if m := re.search(r",\s+and\s+(?=(?:we|i|they)\s)", sentence, re.I):  # "…, and we compete in Valorant"
-        return [*_split_intro(sentence[: m.start()]), _cap(sentence[m.end() :])]
-    if (m := re.search(r",\s+(?=(?:we|we're|our|i|i'm|they)\s)", sentence, re.I)) and _BUILD.match(sentence):
-        return [*_split_intro(sentence[: m.start()]), sentence[m.end() :]]  # "a site for my band X, we play rock"
-    head, colon, tail = sentence.partition(": ")
-    if colon and len(head.split()) >= 4 and (_BUILD.match(head + " ") or _CLAUSE_START.match(tail)):
-        return [head, tail]
-    return [sentence]
-
-
-def _clean_name(raw: str) -> str:
-    name = re.sub(r"\s+", " ", raw).strip(" ,.;:!-")
-    if m := re.search(r"\s+on\s+(?:\d|the\s+\d)", name) or _ON_DATE.search(name):
-        name = name[: m.start()]  # "Oakwood Summer Fair on Saturday 20 July": the name ends before its date
-    for m in re.finditer(r"\.\s", name):  # "Olive & Vine. Souvlaki £12": the name ends with its sentence
-        if name[: m.start()].split()[-1].lower() not in _ABBREVIATIONS:
-            name = name[: m.start()]
-            break
-    name = re.sub(r"\s+(?:a|an|the|in|on|at)$", "", name, flags=re.I)
-    return name[:60].rstrip()
-
-
-_NOT_NAMES = {"build", "make", "create", "design", "please", "website", "site", "landing", "web", "homepage", "page"}
-_AFTER_NAME = {
-    "in",
-    "near",
-    "on",
-    "at",
-    "from",
-    "with",
-    "selling",
-    "that",
-    "who",
-    "based",
-    "is",
-    "are",
-    "and",
-    "to",
-    "by",
-}
-
-
-_GREETINGS = {"hello", "hi", "hey", "dear", "ok", "okay", "so", "thanks", "yo", "hiya", "greetings", "good"}
-_NOT_LEADS = {
-    *(w for w in (*calendar.month_name[1:], *calendar.day_name)),
-    *("open", "opening", "hours", "we", "our", "pages", "page", "menu", "prices", "call", "email", "phone", "contact"),
-}
-_NOT_LEADS = {w.lower() for w in _NOT_LEADS}
-
-
-def _is_build_word(name: str) -> bool:
-    first = name.split()[0].lower()
-    return (
-        first in {"a", "an", "i", "we", "my", "our", "this"}
-        or (first in _NOT_NAMES and len(name.split()) == 1)
-        or (first in {"build", "make", "create", "design", "please", "website", "site", "landing"})
-    )
-
-
-def business_name(prompt: str) -> str:
-    """The name the prompt gives the organisation, or "" when it gives none; else the name that opens one of
-    its next sentences ("A site for our wedding! Sam & Alex, 12 June…")."""
-    patterns = (
-        *(_NAME_QUOTED, _NAME_CALLED, _NAME_ME, _NAME_WE_ARE, _NAME_AFTER_SITE),
-        *(_NAME_FOR, _NAME_ROLE, _NAME_IN, _NAME_LEAD),
-    )
-    for pattern in patterns:
-        if name := _first_name(pattern, prompt):
-            return name
-    parts = sentences(prompt)
-    for sentence in parts[1:3] if parts and _BUILD.match(parts[0] + " ") else []:
-        name = _first_name(_NAME_LEAD, sentence)
-        if name and not re.search(r"\d", name) and name.split()[0].lower() not in _NOT_LEADS:
-            return name
-    return ""
-
-
-_MONTH_OR_DAY = re.compile(
-    r"\b(?:" + "|".join((*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name)) + r")\b", re.I
-)
-
-
-_ON_DATE = re.compile(r"\s+on\s+" + _MONTH_OR_DAY.pattern, re.I)
-
-
-def _first_name(pattern: re.Pattern[str], text: str) -> str:
-    for match in pattern.finditer(text):
-        name = _clean_name(match.group(1))
-        single = len(name.split()) == 1
-        if not name or name.lower() in _STOP or (pattern is not _NAME_QUOTED and _is_build_word(name)):
-            continue
-        if re.search(r"\d", name) and (_MONTH_OR_DAY.search(name) or not re.search(r"[^\W\d_]{3}", name)):
-            continue  # a date or a number, not a name
-        if pattern is _NAME_LEAD and single and not re.match(rf"^{re.escape(name)}\s*(?:,|\s+is\b)", text):
-            continue
-        follow = re.match(r"\s+([a-z][\w-]*)", text[match.end(1) :])
-        if pattern in (_NAME_FOR, _NAME_ROLE) and follow and follow.group(1) not in _AFTER_NAME:
-            continue
-        if pattern in (_NAME_ROLE, _NAME_IN, _NAME_LEAD) and name.lower() in places().places:
-            continue
-        if name.split()[0].lower() in _GREETINGS:
-            continue
-        return name
-    return ""
 
 
 def location_of(text: str) -> str:
@@ -222,7 +62,7 @@ def location_of(text: str) -> str:
             return candidate if known.country(candidate.split(",")[-1].strip()) else head
         if known.country(head):
             return head
-        if not fallback and head.lower() not in _NOT_PLACES and head.split()[0].lower() not in _NOT_PLACES:
+        if not fallback and not _not_place(head.lower()) and not _not_place(head.split()[0].lower()):
             fallback = head
     for m in re.finditer(r"\b[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+){0,3}", text):
         tokens = m.group(0).split()
@@ -241,6 +81,10 @@ def location_of(text: str) -> str:
 _PLACE_LOWER = re.compile(
     r"\b(?:in|near|based in)\s+([a-z][a-z' -]{2,30}?)(?:,\s*([a-z][a-z' -]{2,30}?))?(?=[?.,!;]|$)"
 )
+
+
+def _not_place(word: str) -> bool:
+    return word in _MONTHS_AND_DAYS or word in words().not_places
 
 
 def kind_of(text: str, *, common_words_only: bool = False) -> str:
@@ -277,10 +121,6 @@ _WANT = re.compile(
     re.I,
 )
 _ITEM_NOISE = re.compile(r"^(?:an?|the|and|also)\s+|\s+(?:pages?|sections?|please|pls|plz)$", re.I)
-_CONTACT_WORDS = {
-    *("call", "phone", "tel", "telephone", "email", "e-mail", "mail", "or", "contact", "us", "at", "on", "to"),
-    *("text", "whatsapp", "reach", "by", "write", "ring", "message", "dm", "follow", "and", "our", "is", "me"),
-}
 _AUDIENCE = re.compile(
     r"\bfor\s+((?:[A-Z]{2,}\s+)?[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,3}?)"
     r"(?=\s*(?:[,.;:]|$|\s+(?:in|who|that|aged|with|and|across|near)\b))"
@@ -289,7 +129,7 @@ _AUDIENCE = re.compile(
 
 def _page_title(item: str) -> str:
     item = _ITEM_NOISE.sub("", _ITEM_NOISE.sub("", item.strip(" .,"))).strip()
-    return "FAQ" if item.lower() in {"faq", "faqs"} else _cap(item)
+    return "FAQ" if item.lower() in {"faq", "faqs"} else cap(item)
 
 
 def _page_list(text: str, *, strict: bool) -> list[str]:
@@ -337,34 +177,6 @@ def make_pages(titles: list[str]) -> list[PageAsk]:
     return list(out.values())
 
 
-def descriptor(sentence: str, name: str) -> str:
-    """What the organisation is, from the sentence that names it: "an Italian restaurant in Brooklyn"."""
-    at = sentence.find(name) if name else -1
-    if at < 0:
-        pre, post = "", _BUILD.sub("", sentence)
-    else:
-        pre, post = sentence[:at].strip(), sentence[at + len(name) :]
-    post = re.sub(r"^[\s,:;(–—-]*(?:is|are|was)?\b\s*", "", post) if at >= 0 else post
-    post = re.split(r",?\s+and\s+(?:we|i)\s", post, maxsplit=1)[0]  # "… in Utrecht and we finally want a site"
-    pre = re.sub(r"^(?:(?:hey|hi|hello|ok|okay|so|well)\b[\s,!.]*)+", "", _BUILD.sub("", pre), flags=re.I)
-    pre = re.sub(
-        r"^(?:(?:(?:my|our) \w+ and )?(?:i|we)\s+(?:run|own|have|are|am|manage|started|opened)|we're|i'm|this is|"
-        r"it's|it is)(?:\s+|$)",
-        "",
-        pre,
-        flags=re.I,
-    )
-    pre = re.sub(r"(?:^|\s)(?:the|a|an|our|my)$", "", pre, flags=re.I)
-    if re.search(r"\b(?:called|named|name's|name is)$", pre, re.I):
-        pre = re.sub(r"[\s,]*\b(?:(?:my\s+)?name's|(?:my\s+)?name is|called|named)$", "", pre, flags=re.I)
-    elif re.search(r"\b(?:for|about)$", pre, re.I) or set(pre.lower().split()) & set(words().build_words):
-        pre = ""
-    text = re.sub(r"[\"“'‘]\s*[\"”'’]", "", f"{pre} {post}")
-    text = re.sub(r"\s+([,.;:])", r"\1", re.sub(r"\s+", " ", text)).strip(" ,.;:)(")
-    text = re.sub(r"\b(?:selling|offering|with|including)$", "", text).strip(" ,?")
-    return _cap(text)
-
-
 _FOR_WHAT = re.compile(
     r"\b(?:website|web site|site|page|portfolio)\s+(?:for|about)\s+(?:my|our|a|an)\s+"
     r"([a-z][\w&' -]{2,60}?)\s*(?:[.?!,;:]|$)"
@@ -403,10 +215,13 @@ def requested_kind(sentence: str) -> str:
 
 def states_fact(sentence: str) -> bool:
     """Whether a sentence says something about the organisation (not only how to call it, nor an instruction)."""
-    if _INSTRUCTION.match(sentence) or _REQUEST.search(sentence):
+    to_visitor = re.match(rf"^please\s+(?:{'|'.join(words().visitor_verbs)})\b", sentence, re.I)
+    if (_INSTRUCTION.match(sentence) and not to_visitor) or _REQUEST.search(sentence):
         return False
+    if (m := BUILD.match(sentence)) and len(sentence[m.end() :].split()) <= 4 and not re.search(r"\d", sentence):
+        return False  # "site for our wedding!!": the request, said again
     plain = re.sub(r"\S*\d\S*", " ", EMAIL.sub(" ", URL.sub(" ", sentence)))
-    content = [w for w in re.findall(r"[\w'-]+", plain.lower()) if w not in _CONTACT_WORDS]
+    content = [w for w in re.findall(r"[\w'-]+", plain.lower()) if w not in words().contact_words]
     return len(content) >= 2
 
 
@@ -420,4 +235,4 @@ def without_contact(sentence: str) -> str:
 
 def audiences(text: str) -> list[str]:
     found = [m.group(1) for m in _AUDIENCE.finditer(text)]
-    return list(dict.fromkeys(a for a in found if not _is_build_word(a) and a.split()[0] not in {"a", "an", "the"}))
+    return list(dict.fromkeys(a for a in found if not is_build_word(a) and a.split()[0] not in {"a", "an", "the"}))

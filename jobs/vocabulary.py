@@ -27,10 +27,19 @@ class Words(BaseModel):
     hours_starts: list[str]
     kinds: dict[str, list[str]]
     kind_packs: dict[str, str]
+    """Per kind of organisation, the pack whose template it gets when its words fit no template better."""
     page_topics: dict[str, list[str]]
     """Per page word, the words that say a fact belongs on that page though they do not name it."""
-    """Per kind of organisation, the pack whose template it gets when its words fit no template better."""
     colours: dict[str, str]
+    abbreviations: frozenset[str]
+    stop_words: frozenset[str]
+    not_names: frozenset[str]
+    after_name: frozenset[str]
+    greetings: frozenset[str]
+    not_leads: frozenset[str]
+    contact_words: frozenset[str]
+    not_places: frozenset[str]
+    visitor_verbs: list[str]
 
     def page_kind(self, title: str) -> str:
         """What a page of this title shows: the kind of the first of its words that has one, else "action"."""

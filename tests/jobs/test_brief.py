@@ -225,3 +225,48 @@ def test_a_with_list_ending_in_page_asks_only_for_its_pages_and_punctuation_alon
     b = brief.parse("Sweet Crumbs, a bakery in Leeds, with a menu, about and contact page")
     assert [p.title for p in b.pages] == ["Menu", "About", "Contact"]
     assert brief.parse(". 0").business_name == ""
+
+
+def test_list_items_keep_their_brackets_and_people_their_roles():
+    read = brief.parse(
+        "a site for Summit Block, a bouldering gym in Denver. Classes: Intro to Bouldering (Tuesdays 6pm, $35), "
+        "Youth Crushers (Saturdays 10am, $30). Team: Dr Rhian Evans (principal dentist), hygienist Beth Lloyd, "
+        "Tash Nguyen (owner, groomer)."
+    )
+    assert [(o.name, o.price) for o in read.offerings] == [
+        ("Intro to Bouldering (Tuesdays 6pm)", "$35"),
+        ("Youth Crushers (Saturdays 10am)", "$30"),
+    ]
+    assert [(p.name, p.role) for p in read.people] == [
+        ("Dr Rhian Evans", "Principal dentist"),
+        ("Beth Lloyd", "Hygienist"),
+        ("Tash Nguyen", "Owner, groomer"),
+    ]
+
+
+def test_line_breaks_end_sentences_and_handles_and_links_are_kept():
+    read = brief.parse(
+        "1st Didsbury Scouts - we meet at the scout hut on Fog Lane.\nBeavers (6-8) mondays 6pm\n"
+        "Cubs (8-10) tuesdays 6:30pm\nsubs are £40 a term. follow us @didsburyscouts or www.didsbury.example"
+    )
+    assert "Cubs (8-10) tuesdays 6:30pm." in read.details and "Beavers (6-8) mondays 6pm." in read.details
+    assert read.handles == ["@didsburyscouts"] and read.links == ["www.didsbury.example"]
+
+
+def test_a_later_item_keeps_with_in_its_name_and_a_bracket_after_a_price_is_its_note():
+    read = brief.parse(
+        "Captain Giggles, kids party magician in Leeds. 1 hour magic show £150, 2 hour party with games £240, "
+        "weekend ticket £145 (camping included)."
+    )
+    assert [(o.name, o.price) for o in read.offerings] == [
+        ("1 hour magic show", "£150"),
+        ("2 hour party with games", "£240"),
+        ("Weekend ticket", "£145 (camping included)"),
+    ]
+
+
+def test_please_to_the_visitor_is_a_fact_please_to_the_builder_is_not():
+    read = brief.parse(
+        "site for our wedding!! Emma & Raj, 12 September 2026. please RSVP by 1 July. please make it pink"
+    )
+    assert read.details == ["Please RSVP by 1 July."]

@@ -67,9 +67,12 @@ def test_a_hex_colour_is_taken_as_written(spec):
     assert apply_edit(spec, "use #0f766e for the buttons")["palette"]["primary"] == "#0f766e"
 
 
-def test_a_tone_word_sets_the_tone(spec):
+def test_a_tone_word_sets_the_tone_and_shows_it_in_the_headings_and_corners(spec):
     edited = apply_edit(spec, "make it more playful")
-    assert edited["tone"] == "playful" and without(edited, "tone") == without(spec, "tone")
+    assert edited["tone"] == "playful"
+    assert edited["typography"]["heading"] != spec["typography"]["heading"]
+    assert edited["typography"]["radius"] == "24px" and edited["typography"]["body"] == spec["typography"]["body"]
+    assert without(edited, "tone", "typography") == without(spec, "tone", "typography")
 
 
 @pytest.mark.parametrize(

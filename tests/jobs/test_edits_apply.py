@@ -146,3 +146,18 @@ def test_a_new_item_goes_on_the_offers_page_it_names_like_the_plan_places_it():
     result = edit(spec, "add a student membership at £25 a month")
     shown = {p["slug"]: [o["name"] for o in p["content"].get("offers", [])] for p in result.spec["pages"]}
     assert "Student membership" in shown["membership"] and "Student membership" not in shown["classes"]
+
+
+def test_hours_without_a_day_move_every_open_line_and_a_closed_day_leaves_the_daily_line(site):
+    spec = edit(site, "we now close at 5pm").spec
+    assert spec["copy_text"]["hours"] == [{"days": "Tue-Sat", "time": "8am-5pm"}]
+    spec = edit(spec, "we're closed on saturdays now").spec
+    assert spec["copy_text"]["hours"] == [
+        {"days": "Tue-Fri", "time": "8am-5pm"},
+        {"days": "Saturdays", "time": "Closed"},
+    ]
+
+
+def test_swapping_two_pages_that_are_not_neighbours_trades_their_places(site):
+    spec = edit(site, "swap menu and contact").spec
+    assert [p["slug"] for p in spec["pages"]] == ["index", "contact", "about", "menu"]

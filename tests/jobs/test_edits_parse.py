@@ -181,3 +181,155 @@ def test_a_colour_request_asking_for_more_is_not_half_done(site, text):
 @pytest.mark.parametrize("text", ["make the buttons dark green", "use navy for the header", "keep it formal"])
 def test_words_around_a_colour_or_tone_that_ask_nothing_more_still_apply(site, text):
     assert ops(site, text) and not edits.understand(site, text, TEMPLATES).unclear
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the cinnamon bun is £3 now", SetOffering(name="Cinnamon bun", price="£3", add=False)),
+        ("bump the brownie to £2.75", SetOffering(name="Brownie", price="£2.75", add=False)),
+        ("sourdough loaf from £4.50 to £5", SetOffering(name="Sourdough loaf", price="£5", add=False)),
+        ("the brownie is 3 now", SetOffering(name="Brownie", price="£3", add=False)),
+    ],
+)
+def test_any_wording_that_names_one_item_and_a_price_sets_its_price(site, text, expected):
+    assert ops(site, text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["change the headline to 'Brownies £3'", "the brownie and the cinnamon bun are £3", "the croissant is £3 now"],
+)
+def test_a_price_said_with_a_headline_two_items_or_no_item_on_the_site_changes_no_price(site, text):
+    assert not [op for op in ops(site, text) if isinstance(op, SetOffering) and not op.add]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("we now close at 5pm", [SetHours(days="", time="until 5pm")]),
+        ("we open at 7:30am now", [SetHours(days="", time="from 7:30am")]),
+    ],
+)
+def test_new_hours_without_a_day_are_for_every_open_day(site, text, expected):
+    assert ops(site, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("put contact before the menu", [MovePage(slug="contact", where="before", other="menu")]),
+        ("swap the order so about comes after contact", [MovePage(slug="about", where="after", other="contact")]),
+        ("the menu should go last", [MovePage(slug="menu", where="last")]),
+        ("swap menu and about", [MovePage(slug="menu", where="after", other="about")]),
+        (
+            "swap menu and contact",
+            [
+                MovePage(slug="menu", where="after", other="contact"),
+                MovePage(slug="contact", where="before", other="about"),
+            ],
+        ),
+    ],
+)
+def test_page_order_said_without_the_word_page(site, text, expected):
+    assert ops(site, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "add Dr Chloe Martin to the team, shes our new associate dentist",
+            [AddPerson(name="Dr Chloe Martin", role="Associate dentist")],
+        ),
+        (
+            "we hired Mei Tanaka as head baker, add her to the about page",
+            [AddPerson(name="Mei Tanaka", role="Head baker")],
+        ),
+        ("New chef: Karan Iyer, Sourdough and Pastry", [AddPerson(name="Karan Iyer", role="Sourdough and Pastry")]),
+        ("Anna has left unfortunately, please take her off the team page", [RemovePerson(name="Anna Baker")]),
+        ("Joe's moved on, remove him pls", [RemovePerson(name="Joe Flour")]),
+        (
+            "Joe is stepping down, Grace Kim is taking over",
+            [RemovePerson(name="Joe Flour"), AddPerson(name="Grace Kim")],
+        ),
+    ],
+)
+def test_people_joining_and_leaving_said_the_way_teams_say_it(site, text, expected):
+    assert ops(site, text) == expected
+
+
+@pytest.mark.parametrize("text", ["add Gift Cards to the menu", "remove the brownie", "Sam has left"])
+def test_items_and_people_not_on_the_site_are_not_read_as_team_changes(site, text):
+    assert not [op for op in ops(site, text) if isinstance(op, (AddPerson, RemovePerson))]
+
+
+def test_several_prices_in_one_request_each_go_to_their_item(site):
+    assert ops(site, "sourdough loaf is £5 now and cinnamon bun £3, brownie free") == [
+        SetOffering(name="Sourdough loaf", price="£5", add=False),
+        SetOffering(name="Cinnamon bun", price="£3", add=False),
+        SetOffering(name="Brownie", price="Free", add=False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "colour"),
+    [
+        ("can we have a calm teal colour for the site, #2a9d8f", "#2a9d8f"),
+        ("make the site dark green (#1f3d2b) please", "#1f3d2b"),
+        ("gold and black theme pls, gold is #c9a227", "#c9a227"),
+        ("go for a black and white look", "black"),
+    ],
+)
+def test_a_colour_said_with_other_words_sets_the_main_colour(site, text, colour):
+    found = [op for op in ops(site, text) if isinstance(op, SetColour)]
+    assert [op.name for op in found] == [colour]
+
+
+@pytest.mark.parametrize(
+    ("text", "stack_start", "which"),
+    [
+        ("use Oswald for the headings", "'Oswald', ", "heading"),
+        ("font: Lora please", "'Lora', ", "both"),
+        ("make the body text Libre Baskerville", "'Libre Baskerville', ", "body"),
+    ],
+)
+def test_a_named_font_family_comes_first_with_a_similar_stack_behind_it(site, text, stack_start, which):
+    (op,) = ops(site, text)
+    assert isinstance(op, SetFont) and op.stack.startswith(stack_start) and op.which == which
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("we're not opening saturdays anymore", [SetHours(days="Saturdays", time="Closed")]),
+        ("on saturdays we're open till 8pm now", [SetHours(days="Saturdays", time="until 8pm")]),
+        (
+            "new phone 0113 496 0999 and email is shop@sweetcrumbs.example now",
+            [
+                SetContact(field="email", value="shop@sweetcrumbs.example"),
+                SetContact(field="phone", value="0113 496 0999"),
+            ],
+        ),
+        ("rename about to Our Story", [RenamePage(slug="about", title="Our Story")]),
+        ("call the menu page Prices instead", [RenamePage(slug="menu", title="Prices")]),
+        ("get rid of the about page we dont need it", [RemovePage(slug="about")]),
+        ("headline: Bake more. Worry less.", [SetText(key="hero_title", value="Bake more. Worry less.")]),
+    ],
+)
+def test_more_ways_of_saying_hours_contacts_pages_and_texts(site, text, expected):
+    assert ops(site, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "add a cake: Lemon drizzle, saturdays only, £3",
+            SetOffering(name="Lemon drizzle (saturdays only)", price="£3", label="cake"),
+        ),
+        ("add gift card £25", SetOffering(name="Gift card", price="£25")),
+    ],
+)
+def test_a_new_item_said_with_what_it_is_and_its_details(site, text, expected):
+    assert ops(site, text) == [expected]

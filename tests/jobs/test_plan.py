@@ -136,3 +136,35 @@ def test_an_api_may_reword_neutral_copy_but_not_add_numbers_or_claims():
     guarded = plan.guarded(answer, local, b)
     assert guarded["cta_title"] == "Come and say hello"
     assert guarded["cta_text"] == local["cta_text"] and guarded["hero_title"] == "Sweet Crumbs"
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t["slug"])
+def test_a_review_in_the_prompt_is_shown_with_its_author_and_is_not_the_name(template, tmp_path):
+    prompt = (
+        "website for Spin & Vow, a wedding DJ in Dublin. Pages: packages, reviews, contact. Full day €1,400. "
+        'Review: "Conor packed the dance floor all night" - Aoife & Mark. Email conor@spinandvow.example.'
+    )
+    spec, pages = build(prompt, template, tmp_path / "s")
+    assert spec.name == "Spin & Vow"
+    reviews = " ".join(pages["reviews.html"].text)
+    assert "Conor packed the dance floor all night" in reviews and "Aoife & Mark" in reviews
+    assert pages["reviews.html"].quotes >= 1
+    home = " ".join(pages["index.html"].text)
+    assert "Review:" not in home and "Conor packed" not in " ".join(spec.brief["details"])
+
+
+def test_a_prompt_without_a_review_shows_no_testimonials(tmp_path):
+    spec, pages = build("a site for Sweet Crumbs, a bakery in Leeds. Pages: reviews.", TEMPLATES[0], tmp_path / "s")
+    assert spec.copy_text["testimonials"] == [] and all(p.quotes == 0 for p in pages.values())
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t["slug"])
+def test_handles_and_links_from_the_prompt_are_on_every_page(template, tmp_path):
+    prompt = (
+        "taco truck site - Tacos El Güero, Los Angeles. al pastor taco $3.50. follow us @tacoselguero, "
+        "www.tacos.example"
+    )
+    _, pages = build(prompt, template, tmp_path / "s")
+    for reader in pages.values():
+        text = " ".join(reader.text)
+        assert "@tacoselguero" in text and "tacos.example" in text
