@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event  # noqa: E402
 
-import storage.legacy_phases  # noqa: E402
-import storage.legacy_writer  # noqa: E402
+import storage.legacy.phases  # noqa: E402
+import storage.legacy.writer  # noqa: E402
 from bench.scratch import scratch_database
 from storage.db import Database  # noqa: E402
 from storage.embedded import EmbeddedServices  # noqa: E402
@@ -63,14 +63,14 @@ class StatementTimes:
         self.calls: dict[str, int] = defaultdict(int)
         event.listen(db.engine, "before_cursor_execute", self._before)
         event.listen(db.engine, "after_cursor_execute", self._after)
-        original = storage.legacy_writer.copy_rows
+        original = storage.legacy.writer.copy_rows
 
         def timed_copy(session: Any, table: str, columns: Any, rows: Any) -> None:
             begun = time.perf_counter()
             original(session, table, columns, rows)
             self._add(f"COPY {table}", time.perf_counter() - begun)
 
-        for module in (storage.legacy_phases, storage.legacy_writer):
+        for module in (storage.legacy.phases, storage.legacy.writer):
             setattr(module, "copy_rows", timed_copy)  # noqa: B010 - instrumentation, this process only
 
     def _before(self, conn: Any, *args: Any) -> None:

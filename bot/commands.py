@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -27,19 +27,9 @@ CommandName = Literal[
     "templates",
     "help",
 ]
-VERBS = (
-    "build",
-    "edit",
-    "images",
-    "status",
-    "projects",
-    "history",
-    "rollback",
-    "cancel",
-    "credits",
-    "templates",
-    "help",
-)
+"""Every command, each with one handler in `bot.handlers` (`grant` is typed as `credits grant`)."""
+VERBS: tuple[str, ...] = tuple(name for name in get_args(CommandName) if name != "grant")
+"""The words a command line starts with (what "did you mean" suggests from)."""
 MAX_IMAGES = 8
 MAX_GRANT = 100_000
 

@@ -34,7 +34,7 @@ from bot.relay import Relay, spawn
 from bot.service import SERVICE_THREADS, CommandService, Reply
 from bot.settings import BotSettings
 from jobs.brief import MAX_PROMPT
-from storage import accounts, keys, projects
+from storage import keys, projects
 
 log = structlog.get_logger(__name__)
 PLATFORM = "discord"
@@ -381,21 +381,13 @@ class DiscordAdapter:
 
     async def project_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
         actor = self._actor(interaction, None)
-        rows = await self._sync(lambda: self._visible_projects(actor))
+        rows = await self._sync(lambda: self.service.project_choices(actor))
         wanted = current.strip().lstrip("#").lower()
         return [
             app_commands.Choice(name=fit(f"#{pid} {chat_text.clean(name)}", 100), value=pid)
             for pid, name in rows
             if wanted in f"{pid} {name}".lower()
         ][:25]
-
-    def _visible_projects(self, actor: Actor) -> list[tuple[int, str]]:
-        with self.service.ctx.db.session() as s:
-            user = accounts.find_user(s, PLATFORM, actor.team_id, actor.user_id)
-            if user is None:
-                return []
-            found = projects.visible_projects(s, user_id=user.id, platform=PLATFORM, team_id=actor.team_id, limit=25)
-            return [(p.id, p.name) for p in found]
 
     def _project_name(self, project_id: int) -> str:
         with self.service.ctx.db.session() as s:

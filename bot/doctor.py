@@ -1,17 +1,26 @@
-"""`autoweb doctor`: check every configured service and say how to fix what fails."""
+"""`autoweb doctor`: check every configured service and say how to fix what fails.
+
+On each queue with an idle worker it also runs the `health_check` job (`jobs/health.py`) and waits for its
+answer: proof that a worker takes jobs from that queue and reaches PostgreSQL, Redis and MongoDB itself.
+"""
 
 from __future__ import annotations
 
+import functools
+import secrets
+import time
 from collections.abc import Callable
 
+import redis
 from rich.console import Console
 from rich.table import Table
 from rq import Worker
+from rq.job import JobStatus
 from sqlalchemy import text
 
 from bot import chat_checks
 from bot.settings import BotSettings
-from jobs.queue import QUEUE_NAMES, queue
+from jobs.queue import QUEUE_NAMES, enqueue_health_check, queue
 from jobs.settings import JobSettings
 from storage import sites
 from storage.catalog import Catalog
@@ -20,6 +29,8 @@ from storage.redis_client import connect
 from storage.settings import StorageSettings
 
 Check = chat_checks.Check
+HEALTH_WAIT = 10.0
+"""Seconds an idle worker has to run the `health_check` job before the queue's check fails."""
 
 
 def _guard(name: str, fix: str, probe: Callable[[], tuple[bool, str]]) -> Check:
@@ -58,15 +69,34 @@ def _redis(url: str) -> list[Check]:
     checks = [_guard("Redis", "Start it or fix REDIS_URL.", lambda: (bool(client.ping()), "reachable"))]
     if checks[0][1]:
         for name in QUEUE_NAMES:
-
-            def workers(name: str = name) -> tuple[bool, str]:
-                count = len(Worker.all(queue=queue(client, name)))
-                depth = queue(client, name).count
-                return count > 0, f"{count} worker(s), {depth} queued"
-
-            checks.append(_guard(f"Workers on {name}", "Start `autoweb worker`.", workers))
+            probe = functools.partial(_workers, client, name)
+            fix = "Start `autoweb worker` (its log says why a job failed)."
+            checks.append(_guard(f"Workers on {name}", fix, probe))
     client.close()
     return checks
+
+
+def _workers(client: redis.Redis, name: str) -> tuple[bool, str]:
+    """How many workers serve the queue; with one not busy, a `health_check` job's round trip through it."""
+    found = Worker.all(queue=queue(client, name))
+    detail = f"{len(found)} worker(s), {queue(client, name).count} queued"
+    if not found:
+        return False, detail
+    if all(w.get_state() == "busy" for w in found):
+        return True, f"{detail}; all busy, no test job sent"
+    token, started = secrets.token_hex(8), time.monotonic()
+    job = enqueue_health_check(client, name, token)
+    while time.monotonic() - started < HEALTH_WAIT:
+        status = job.get_status(refresh=True)
+        if status == JobStatus.FINISHED:
+            answer = job.return_value(refresh=True)
+            ok = isinstance(answer, dict) and answer.get("token") == token
+            return ok, f"{detail}; a test job ran in {(time.monotonic() - started) * 1000:.0f} ms"
+        if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+            return False, f"{detail}; the health_check job {status.value}"
+        time.sleep(0.05)
+    job.cancel()
+    return False, f"{detail}; no worker ran the health_check job within {HEALTH_WAIT:.0f} s"
 
 
 def _mongo(url: str) -> list[Check]:

@@ -266,8 +266,6 @@ class SlackAdapter:
         self.clients: dict[str, AsyncWebClient] = {}
         self.sink = SlackSink(self.client_for)
         self.port = 0
-        self.seen: set[str] = set()
-        """People whose migrated account this process has already looked for."""
         self.after_ack = AckFirst()
 
     async def start(self) -> None:
@@ -293,12 +291,15 @@ class SlackAdapter:
         self.app.event("message")(self.on_message)
         self.app.action(re.compile(r"^autoweb_command"))(self.on_button)
         self.app.action(re.compile(r"^autoweb_link"))(self.on_link)
+        # A newcomer's confirmed Slack email claims their migrated account (the service's identity middleware).
+        self.service.identity.verified_emails(PLATFORM, self._verified_email, asyncio.get_running_loop())
         self.relay = Relay(self.sink, self.service.ctx, self.redis, self.pool, self.service.history)
         self.spawn(self.relay.run())
         self.after_ack.start(self.tasks)
         await asyncio.wait_for(self.relay.ready.wait(), 10)
 
     async def stop(self) -> None:
+        self.service.identity.verified_emails(PLATFORM, None, asyncio.get_running_loop())
         await self.after_ack.drain(DRAIN_SECONDS)  # before the relay goes: posting a thread opens it there
         await self.relay.close()
         for task in list(self.tasks):
@@ -443,13 +444,7 @@ class SlackAdapter:
 
     # --- shared steps -------------------------------------------------------------------------------------------
     async def handle(self, actor: Actor, text: str) -> Reply:
-        loop = asyncio.get_running_loop()
-        if actor.qualified_id not in self.seen:  # once per person and process: a migrated account to claim?
-            self.seen.add(actor.qualified_id)
-            known = await loop.run_in_executor(self.pool, self.service.knows, actor)
-            if not known and (email := await self._verified_email(actor)):  # users.info only for newcomers
-                await loop.run_in_executor(self.pool, self.service.claim_legacy_account, actor, email)
-        return await loop.run_in_executor(self.pool, self.service.handle, actor, text)
+        return await asyncio.get_running_loop().run_in_executor(self.pool, self.service.handle, actor, text)
 
     async def _verified_email(self, actor: Actor) -> str | None:
         """The person's email if Slack has confirmed it (needs the users:read.email scope; None without)."""

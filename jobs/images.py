@@ -18,8 +18,6 @@ from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-IMAGE_NAMES = ("hero.png", "logo.png", "favicon.png", "og.png")
-
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
     h = hex_colour.lstrip("#")

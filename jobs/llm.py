@@ -49,13 +49,6 @@ class CopyProvider(Protocol):
     def copy(self, brief: Brief, pack: str, name: str, email: str, local: Copy) -> Copy: ...
 
 
-class LocalCopy:
-    """Today's behaviour: the content pack's words, filled with the brief's facts."""
-
-    def copy(self, brief: Brief, pack: str, name: str, email: str, local: Copy) -> Copy:
-        return local
-
-
 def _plain(value: str) -> str:
     """Plain text only: control characters (bar spaces) would be a sign of a confused or hostile answer."""
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):

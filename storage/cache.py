@@ -128,12 +128,8 @@ class Cache:
         self.invalidate_balances(ledger.take_changed(info))
 
     # --- job status ----------------------------------------------------------------------------------------
-    def set_job_status(self, version_id: int, status: dict[str, Any]) -> None:
-        try:
-            self.redis.set(keys.job_status_key(version_id), json.dumps(status), ex=keys.JOB_STATUS_TTL)
-        except redis.RedisError:
-            pass
-
     def job_status(self, version_id: int) -> dict[str, Any] | None:
+        """A version's last progress event, as `jobs.events.publish_with_status` keeps it (`status` shows a
+        running build's step from it, a failure records how far the build got)."""
         raw = self.redis.get(keys.job_status_key(version_id))
         return json.loads(raw) if raw is not None else None

@@ -5,6 +5,7 @@ StorageError
  ├── EmbeddedServersMissing  `autoweb demo` needs the `demo` extra for servers it would start itself
  ├── NotFound                a row or document that was asked for does not exist
  ├── InsufficientCredits     a hold would take the available balance below zero
+ ├── ProjectBusy             a version of the project is queued or running: no new one until it ends
  ├── InvalidAmount           a ledger amount that is zero, negative or too large
  └── CatalogEmpty            no template in MongoDB: `autoweb catalog seed` has not run
 """
@@ -41,6 +42,12 @@ class InsufficientCredits(StorageError):
         super().__init__(f"needs {needed} credits, {available} available")
         self.needed = needed
         self.available = available
+
+
+class ProjectBusy(StorageError):
+    def __init__(self, project_id: int) -> None:
+        super().__init__(f"project {project_id} has a version queued or running")
+        self.project_id = project_id
 
 
 class InvalidAmount(StorageError):

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from storage.errors import NotFound
-from storage.models import Project, ProjectMessage, ProjectVersion, UserSession
+from storage.models import ChatIdentity, Project, ProjectMessage, ProjectVersion, UserSession
 
 TERMINAL_STATES = ("succeeded", "failed", "cancelled")
 _MESSAGES = cast(Table, ProjectMessage.__table__)
@@ -57,6 +57,23 @@ def visible_projects(session: Session, *, user_id: int, platform: str, team_id: 
             .limit(limit)
         ).scalars()
     )
+
+
+def choices_for(
+    session: Session, *, platform: str, team_id: str, external_id: str, limit: int = 25
+) -> list[tuple[int, str]]:
+    """(id, name) of the projects a chat identity may pick (autocomplete): none for someone without an account."""
+    user_id = session.execute(
+        select(ChatIdentity.user_id).where(
+            ChatIdentity.platform == platform,
+            ChatIdentity.team_id == team_id,
+            ChatIdentity.external_id == external_id,
+        )
+    ).scalar_one_or_none()
+    if user_id is None:
+        return []
+    found = visible_projects(session, user_id=user_id, platform=platform, team_id=team_id, limit=limit)
+    return [(p.id, p.name) for p in found]
 
 
 def is_imported(project: Project) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pymongo
 import pytest
 import redis
 import structlog
@@ -27,7 +28,8 @@ from jobs import context
 from jobs.context import JobContext
 from jobs.settings import JobSettings
 from jobs.worker import make_worker
-from storage.db import upgrade
+from storage.catalog import database_name
+from storage.db import Database, upgrade
 from storage.embedded import EmbeddedServices
 from storage.settings import StorageSettings
 from tests.fakes.slack_api import SIGNING_SECRET, FakeSlackApi
@@ -116,6 +118,23 @@ def redis_url(servers: dict[str, str]) -> Iterator[str]:
 def mongo_url(servers: dict[str, str]) -> str:
     base = servers["MONGO_URL"].rsplit("/", 1)[0]
     return f"{base}/t_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """The test's PostgreSQL database, for storage tests that need no Redis or Mongo."""
+    database = Database(database_url, pool_size=4)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def legacy_source(mongo_url: str) -> Iterator[Any]:
+    """An empty legacy AutoWebIQ MongoDB database (the test's Mongo database) to migrate from; dropped after."""
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongo_url)
+    yield client[database_name(mongo_url)]
+    client.drop_database(database_name(mongo_url))
+    client.close()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ embedded messages with mixed timestamps and a stray non-document entry; transact
 user, with a zero, non-numeric or textual amount, an unknown or missing type, and one duplicated `id`.
 
 `LegacyTruth` is computed from the generated documents alone, independently of the migration's code, so the
-tests compare the migration against it.
+tests compare the migration against it. `snapshot`, `state` and `balance_of_legacy` read what a run wrote.
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
+from sqlalchemy import select, text
+
+from storage.db import Database
+from storage.models import User
 
 EPOCH = datetime(2022, 1, 1, tzinfo=UTC)
 
@@ -275,3 +279,61 @@ def generate(
         for start in range(0, len(docs), 5000):
             db[name].insert_many(docs[start : start + 5000])
     return truth
+
+
+# --- comparing migrated databases ----------------------------------------------------------------------------
+
+SNAPSHOT_QUERIES = {
+    "users": "SELECT legacy_id, display_name, email, balance, held, created_at FROM users ORDER BY legacy_id",
+    "legacy_users": (
+        "SELECT lu.legacy_id, lu.source_id, u.legacy_id AS owner, lu.email, lu.credits, lu.merged "
+        "FROM legacy_users lu JOIN users u ON u.id = lu.user_id ORDER BY lu.legacy_id"
+    ),
+    "projects": (
+        "SELECT p.legacy_id, u.legacy_id AS owner, p.platform, p.team_id, p.name, p.prompt, p.current_version, "
+        "p.created_at, p.updated_at FROM projects p JOIN users u ON u.id = p.owner_id ORDER BY p.legacy_id"
+    ),
+    "versions": (
+        "SELECT p.legacy_id, v.number, v.kind, v.status, v.request_key, v.step, v.progress, v.error, "
+        "v.spec::text, v.created_at, v.finished_at FROM project_versions v JOIN projects p ON p.id = v.project_id "
+        "ORDER BY p.legacy_id"
+    ),
+    "messages": (
+        "SELECT p.legacy_id, m.role, m.text, m.created_at, u.legacy_id FROM project_messages m "
+        "JOIN projects p ON p.id = m.project_id LEFT JOIN users u ON u.id = m.user_id ORDER BY m.id"
+    ),
+    "ledger": (
+        "SELECT u.legacy_id, c.type, c.amount, c.hold_delta, c.balance_after, c.held_after, c.reference, "
+        "c.idempotency_key, c.actor, c.note, "
+        "CASE WHEN c.idempotency_key LIKE 'legacy:adjust:%' THEN NULL ELSE c.created_at END "  # booked at run time
+        "FROM credit_transactions c "
+        "JOIN users u ON u.id = c.user_id ORDER BY c.id"
+    ),
+    "rejections": "SELECT collection, source_id, legacy_id, code, reason FROM legacy_rejections ORDER BY 1, 2",
+    "checkpoints": "SELECT phase, last_id FROM legacy_checkpoints ORDER BY phase",
+}
+
+
+def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Everything the migration wrote, without surrogate ids (a killed run leaves gaps in the sequences)."""
+    with db.session() as s:
+        return {name: [tuple(r) for r in s.execute(text(sql))] for name, sql in SNAPSHOT_QUERIES.items()}
+
+
+def state(report: Any) -> dict[str, Any]:
+    """A report's description of the data, without this run's counters or user ids."""
+    data: dict[str, Any] = report.model_dump(exclude={"run"})
+    for check in data["balances"]:
+        check.pop("user_id")
+    for merged in data["merged"]:
+        merged.pop("user_id")
+    return data
+
+
+def balance_of_legacy(db: Database, legacy_id: str) -> int:
+    with db.session() as s:
+        return int(s.execute(select(User.balance).where(User.legacy_id == legacy_id)).scalar_one())
+
+
+COLLECTIONS = ("users", "projects", "credit_transactions")
+"""The legacy collections, in the order the migration reads them."""

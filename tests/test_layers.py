@@ -30,3 +30,27 @@ def test_imports_run_one_way(package: str) -> None:
         if _imported_packages(path) & FORBIDDEN[package]
     ]
     assert offenders == []
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return names
+
+
+def test_only_the_cli_imports_the_legacy_migration() -> None:
+    """Runtime code never imports `storage.legacy`: claiming a migrated account from chat is `storage.accounts`."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for package in FORBIDDEN
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if any(m == "storage.legacy" or m.startswith("storage.legacy.") for m in _imported_modules(path))
+        and path.relative_to(ROOT).as_posix() != "bot/cli.py"
+        and not path.relative_to(ROOT).as_posix().startswith("storage/legacy/")
+    ]
+    assert offenders == []

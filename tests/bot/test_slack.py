@@ -429,7 +429,8 @@ def test_a_migrated_user_claims_their_account_by_their_verified_slack_email(slac
     assert len(fake_slack.of("users.info")) == 2
     slack.command("credits", user="U7")
     assert len(fake_slack.of("users.info")) == 2  # looked up once per person and process
-    slack.adapter.seen.clear()  # as another adapter process would: it has not seen them, but they have accounts
+    # as another adapter process would: it has not seen them, but they have accounts
+    slack.adapter.service.identity.seen.clear()
     slack.command("credits", user="U7")
     slack.command("credits", user="U8")
     assert len(fake_slack.of("users.info")) == 2  # only a newcomer is looked up

@@ -10,37 +10,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pymongo
 import pytest
 from bson import Decimal128, Int64, ObjectId
 from sqlalchemy import select
 
-from storage.catalog import database_name
 from storage.db import Database
 from storage.legacy import migrate
-from storage.legacy_documents import MAX_CREDITS
+from storage.legacy.documents import MAX_CREDITS
 from storage.models import User
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url, pool_size=2)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def source(mongo_url: str) -> Iterator[Any]:
-    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongo_url)
-    yield client[database_name(mongo_url)]
-    client.drop_database(database_name(mongo_url))
-    client.close()
 
 
 def balances(db: Database) -> dict[str, int]:
@@ -52,8 +34,8 @@ def rejected(report: Any) -> dict[str, str]:
     return {r.id: r.code for r in report.rejected if r.collection == "users"}
 
 
-def test_whole_decimal128_and_numeric_text_are_read(db, mongo_url, source):
-    source.users.insert_many(
+def test_whole_decimal128_and_numeric_text_are_read(db, mongo_url, legacy_source):
+    legacy_source.users.insert_many(
         [
             {"_id": ObjectId(), "id": "dec", "credits": Decimal128("100")},
             {"_id": ObjectId(), "id": "dec-point", "credits": Decimal128("40.00")},
@@ -86,11 +68,15 @@ def test_whole_decimal128_and_numeric_text_are_read(db, mongo_url, source):
         (MAX_CREDITS + 1, "credits_too_large"),
     ],
 )
-def test_present_but_unusable_credits_reject_the_user_and_the_report_is_not_ok(db, mongo_url, source, credits, code):
-    source.users.insert_many(
+def test_present_but_unusable_credits_reject_the_user_and_the_report_is_not_ok(
+    db, mongo_url, legacy_source, credits, code
+):
+    legacy_source.users.insert_many(
         [{"_id": ObjectId(), "id": "bad", "credits": credits}, {"_id": ObjectId(), "id": "good", "credits": 5}]
     )
-    source.credit_transactions.insert_one({"_id": ObjectId(), "user_id": "bad", "amount": 30, "type": "purchase"})
+    legacy_source.credit_transactions.insert_one(
+        {"_id": ObjectId(), "user_id": "bad", "amount": 30, "type": "purchase"}
+    )
     report = migrate(mongo_url, db)
     assert rejected(report) == {"bad": code}
     assert not report.ok and any(code in p for p in report.problems)
@@ -98,18 +84,20 @@ def test_present_but_unusable_credits_reject_the_user_and_the_report_is_not_ok(d
     assert balances(db) == {"good": 5}  # the rejected user's transactions are not booked as if credits were absent
 
 
-def test_merged_duplicates_are_capped(db, mongo_url, source):
+def test_merged_duplicates_are_capped(db, mongo_url, legacy_source):
     docs = [{"_id": ObjectId(), "id": f"dup-{i}", "email": "Big@Example.com", "credits": MAX_CREDITS} for i in range(3)]
-    source.users.insert_many(docs)
+    legacy_source.users.insert_many(docs)
     report = migrate(mongo_url, db)  # three at the cap would be 3e9: past the merged cap, never a bigint overflow
     assert rejected(report) == {"dup-1": "credits_too_large", "dup-2": "credits_too_large"}
     assert not report.ok and balances(db) == {"dup-0": MAX_CREDITS}
 
 
-def test_an_overflowing_date_rejects_its_document_and_the_run_goes_on(db, mongo_url, source):
+def test_an_overflowing_date_rejects_its_document_and_the_run_goes_on(db, mongo_url, legacy_source):
     owner = {"_id": ObjectId(), "id": "u-1", "credits": 10}
-    source.users.insert_many([owner, {"_id": ObjectId(), "id": "u-2", "created_at": "9999-12-31T23:59:59-05:00"}])
-    source.projects.insert_many(
+    legacy_source.users.insert_many(
+        [owner, {"_id": ObjectId(), "id": "u-2", "created_at": "9999-12-31T23:59:59-05:00"}]
+    )
+    legacy_source.projects.insert_many(
         [
             {"_id": ObjectId(), "id": "p-late", "user_id": "u-1", "updated_at": "9999-12-31T23:59:59-05:00"},
             {"_id": ObjectId(), "id": "p-ok", "user_id": "u-1", "name": "Fine"},
@@ -123,8 +111,8 @@ def test_an_overflowing_date_rejects_its_document_and_the_run_goes_on(db, mongo_
         assert report.collection("projects").migrated == 1 and report.ok
 
 
-def test_the_cli_exits_non_zero_when_value_was_rejected(database_url, mongo_url, source, service_env):
-    source.users.insert_one({"_id": ObjectId(), "id": "u-1", "credits": {"balance": 75}})
+def test_the_cli_exits_non_zero_when_value_was_rejected(database_url, mongo_url, legacy_source, service_env):
+    legacy_source.users.insert_one({"_id": ObjectId(), "id": "u-1", "credits": {"balance": 75}})
     env = {**service_env, "DATABASE_URL": database_url}
     autoweb = str(Path(sys.executable).parent / "autoweb")
     run = subprocess.run(

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import select
 
 from storage import accounts, projects
 from storage.db import Database
 from storage.history import HistoryWriter, ThreadBinding
 from storage.models import ProjectMessage, UserSession
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url, pool_size=2)
-    yield database
-    database.dispose()
 
 
 def row(text: str, project_id: int | None = None) -> dict[str, object]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -19,13 +18,6 @@ from storage import accounts, ledger, projects
 from storage.db import Database
 from storage.history import HistoryWriter
 from storage.models import ProjectMessage
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url, pool_size=4)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -19,13 +18,6 @@ from storage.db import Database
 from storage.errors import InsufficientCredits, InvalidAmount, NotFound
 from storage.models import ChatIdentity, CreditTransaction, User
 from tests.helpers import assert_ledger_consistent
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url, pool_size=4)
-    yield database
-    database.dispose()
 
 
 def new_user(db: Database, name: str = "alice", credits: int = 100) -> int:

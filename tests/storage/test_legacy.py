@@ -8,126 +8,27 @@ many batch boundaries.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import textwrap
-import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import psycopg
-import pymongo
 import pytest
 from bson import ObjectId
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
 
-from storage import accounts
-from storage.catalog import database_name
 from storage.db import Database
-from storage.errors import NotFound
-from storage.legacy import LOCK_KEY, MigrationBusy, find_by_email, link_identity, migrate
-from storage.legacy_documents import ledger_type, normal_email, version_status, when, whole_number
-from storage.models import ChatIdentity, CreditTransaction, LegacyUser, Project, ProjectMessage, ProjectVersion, User
-from tests.fixtures_legacy import LegacyTruth, generate
+from storage.legacy import LOCK_KEY, MigrationBusy, migrate
+from storage.models import CreditTransaction, LegacyUser, Project, ProjectMessage, ProjectVersion, User
+from tests.fixtures_legacy import COLLECTIONS, balance_of_legacy, snapshot, state
 from tests.helpers import assert_ledger_consistent
 
 ROOT = Path(__file__).resolve().parents[2]
-COLLECTIONS = ("users", "projects", "credit_transactions")
 BATCH = 25
 
 
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url, pool_size=4)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def source(mongo_url: str) -> Iterator[Any]:
-    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongo_url)
-    yield client[database_name(mongo_url)]
-    client.drop_database(database_name(mongo_url))
-    client.close()
-
-
-@pytest.fixture
-def truth(source: Any) -> LegacyTruth:
-    return generate(source, users=60, projects=150, transactions=400, seed=7)
-
-
-@pytest.fixture
-def other_db(servers: dict[str, str], template_db: str) -> Iterator[Database]:
-    """A second migrated database, for comparing two runs side by side."""
-    name = f"autoweb_t_{uuid.uuid4().hex[:12]}"
-    admin = make_url(servers["DATABASE_URL"]).set(database="postgres", drivername="postgresql")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    database = Database(make_url(servers["DATABASE_URL"]).set(database=name).render_as_string(hide_password=False))
-    yield database
-    database.dispose()
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 # --- helpers -------------------------------------------------------------------------------------------------
-
-SNAPSHOT_QUERIES = {
-    "users": "SELECT legacy_id, display_name, email, balance, held, created_at FROM users ORDER BY legacy_id",
-    "legacy_users": (
-        "SELECT lu.legacy_id, lu.source_id, u.legacy_id AS owner, lu.email, lu.credits, lu.merged "
-        "FROM legacy_users lu JOIN users u ON u.id = lu.user_id ORDER BY lu.legacy_id"
-    ),
-    "projects": (
-        "SELECT p.legacy_id, u.legacy_id AS owner, p.platform, p.team_id, p.name, p.prompt, p.current_version, "
-        "p.created_at, p.updated_at FROM projects p JOIN users u ON u.id = p.owner_id ORDER BY p.legacy_id"
-    ),
-    "versions": (
-        "SELECT p.legacy_id, v.number, v.kind, v.status, v.request_key, v.step, v.progress, v.error, "
-        "v.spec::text, v.created_at, v.finished_at FROM project_versions v JOIN projects p ON p.id = v.project_id "
-        "ORDER BY p.legacy_id"
-    ),
-    "messages": (
-        "SELECT p.legacy_id, m.role, m.text, m.created_at, u.legacy_id FROM project_messages m "
-        "JOIN projects p ON p.id = m.project_id LEFT JOIN users u ON u.id = m.user_id ORDER BY m.id"
-    ),
-    "ledger": (
-        "SELECT u.legacy_id, c.type, c.amount, c.hold_delta, c.balance_after, c.held_after, c.reference, "
-        "c.idempotency_key, c.actor, c.note, "
-        "CASE WHEN c.idempotency_key LIKE 'legacy:adjust:%' THEN NULL ELSE c.created_at END "  # booked at run time
-        "FROM credit_transactions c "
-        "JOIN users u ON u.id = c.user_id ORDER BY c.id"
-    ),
-    "rejections": "SELECT collection, source_id, legacy_id, code, reason FROM legacy_rejections ORDER BY 1, 2",
-    "checkpoints": "SELECT phase, last_id FROM legacy_checkpoints ORDER BY phase",
-}
-
-
-def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Everything the migration wrote, without surrogate ids (a killed run leaves gaps in the sequences)."""
-    with db.session() as s:
-        return {name: [tuple(r) for r in s.execute(text(sql))] for name, sql in SNAPSHOT_QUERIES.items()}
-
-
-def state(report: Any) -> dict[str, Any]:
-    """A report's description of the data, without this run's counters or user ids."""
-    data: dict[str, Any] = report.model_dump(exclude={"run"})
-    for check in data["balances"]:
-        check.pop("user_id")
-    for merged in data["merged"]:
-        merged.pop("user_id")
-    return data
-
-
-def balance_of_legacy(db: Database, legacy_id: str) -> int:
-    with db.session() as s:
-        return int(s.execute(select(User.balance).where(User.legacy_id == legacy_id)).scalar_one())
 
 
 def ledger_rows(db: Database, legacy_id: str) -> list[tuple[str, int, int, str]]:
@@ -163,11 +64,11 @@ def test_every_user_ends_with_exactly_their_legacy_credits(db, mongo_url, truth)
     assert all(c.ledger == c.expected for c in report.balances)
 
 
-def test_history_that_goes_below_zero_is_covered_then_reconciled(db, mongo_url, source):
-    source.users.insert_one({"_id": ObjectId(), "id": "u-1", "email": "a@example.com", "credits": 5})
+def test_history_that_goes_below_zero_is_covered_then_reconciled(db, mongo_url, legacy_source):
+    legacy_source.users.insert_one({"_id": ObjectId(), "id": "u-1", "email": "a@example.com", "credits": 5})
     for amount, kind in ((-20, "usage"), (10, "purchase"), (-3, "usage"), (4, "refund"), (50, "signup_bonus")):
         doc = {"_id": ObjectId(), "id": f"t{amount}", "user_id": "u-1", "amount": amount, "type": kind}
-        source.credit_transactions.insert_one(doc)
+        legacy_source.credit_transactions.insert_one(doc)
 
     report = migrate(mongo_url, db, batch=2)
 
@@ -188,9 +89,9 @@ def test_history_that_goes_below_zero_is_covered_then_reconciled(db, mongo_url, 
         assert adjust.reference == "legacy:users:u-1" and adjust.actor == "legacy-migration"
 
 
-def test_without_a_credits_field_the_transaction_total_is_kept(db, mongo_url, source):
-    source.users.insert_many([{"_id": ObjectId(), "id": "u-1"}, {"_id": ObjectId(), "id": "u-2"}])
-    source.credit_transactions.insert_many(
+def test_without_a_credits_field_the_transaction_total_is_kept(db, mongo_url, legacy_source):
+    legacy_source.users.insert_many([{"_id": ObjectId(), "id": "u-1"}, {"_id": ObjectId(), "id": "u-2"}])
+    legacy_source.credit_transactions.insert_many(
         [
             {"_id": ObjectId(), "user_id": "u-1", "amount": 30, "type": "purchase"},
             {"_id": ObjectId(), "user_id": "u-2", "amount": -10, "type": "usage"},
@@ -243,10 +144,10 @@ def test_report_counts_reasons_orphans_and_merges(db, mongo_url, truth):
         assert merged.kept in text_report
 
 
-def test_a_source_that_changed_after_the_migration_is_reported_then_absorbed(db, mongo_url, source, truth):
+def test_a_source_that_changed_after_the_migration_is_reported_then_absorbed(db, mongo_url, legacy_source, truth):
     first = migrate(mongo_url, db, batch=BATCH)
     user = next(c.legacy_ids[0] for c in first.balances if c.status == "adjusted" and len(c.legacy_ids) == 1)
-    source.credit_transactions.insert_one({"_id": ObjectId(), "user_id": user, "amount": 7, "type": "purchase"})
+    legacy_source.credit_transactions.insert_one({"_id": ObjectId(), "user_id": user, "amount": 7, "type": "purchase"})
 
     stale = migrate(mongo_url, db, verify_only=True)
 
@@ -316,133 +217,13 @@ def test_two_migrations_at_once_are_refused(db, mongo_url, truth):
     assert migrate(mongo_url, db, batch=200).ok
 
 
-# --- interruption ----------------------------------------------------------------------------------------------
-
-KILLABLE = """
-import sys, time
-from storage.db import Database
-from storage.legacy import migrate
-migrate(sys.argv[1], Database(sys.argv[2]), batch=10, on_batch=lambda phase, n: time.sleep(0.1))
-"""
-
-
-def test_a_run_killed_mid_way_resumes_to_the_same_state(db, other_db, mongo_url, truth, tmp_path):
-    uninterrupted = migrate(mongo_url, other_db, batch=10)
-    script = tmp_path / "killable.py"
-    script.write_text(textwrap.dedent(KILLABLE))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, str(script), mongo_url, db.url], env=env, cwd=ROOT)
-    try:
-        _wait_for_checkpoint(db, "projects", proc)
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(10) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    partial = migrate(mongo_url, db, verify_only=True)
-    assert not partial.ok and partial.collection("credit_transactions").migrated == 0
-
-    resumed = migrate(mongo_url, db, batch=10)
-
-    assert resumed.ok, resumed.render()
-    assert resumed.run.written.get("users", 0) == 0  # the users phase had finished before the kill
-    assert 0 < resumed.run.written["projects"] < truth.migrated("projects")
-    assert snapshot(db) == snapshot(other_db)
-    assert state(resumed) == state(uninterrupted)
-    assert_ledger_consistent(db)
-
-
-def _wait_for_checkpoint(db: Database, phase: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the migration finished before it could be killed"
-        with db.session() as s:
-            if s.execute(text("SELECT 1 FROM legacy_checkpoints WHERE phase = :p"), {"p": phase}).first():
-                return
-        time.sleep(0.02)
-    raise AssertionError(f"no {phase} checkpoint within 60 s")
-
-
-class Interrupted(Exception):
-    pass
-
-
-def test_a_run_that_fails_mid_way_resumes_where_it_stopped(db, mongo_url, truth):
-    batches = []
-
-    def fail_on_the_twentieth(phase: str, n: int) -> None:
-        batches.append(phase)
-        if len(batches) == 20:
-            raise Interrupted
-
-    with pytest.raises(Interrupted):
-        migrate(mongo_url, db, batch=BATCH, on_batch=fail_on_the_twentieth)
-    done = snapshot(db)
-
-    resumed = migrate(mongo_url, db, batch=BATCH)
-
-    assert resumed.ok
-    written_before = (
-        len(done["legacy_users"]) + len(done["projects"]) + sum(1 for r in done["ledger"] if ":tx:" in r[7])
-    )
-    total = sum(truth.migrated(n) for n in COLLECTIONS)
-    assert sum(resumed.run.written.values()) == total - written_before
-    for canonical, expected in truth.balances.items():
-        assert balance_of_legacy(db, canonical) == expected
-
-
-def test_an_id_reused_after_a_run_is_rejected_as_a_duplicate(db, mongo_url, source):
-    source.users.insert_one({"_id": ObjectId(), "id": "u-1", "credits": 10})
-    source.projects.insert_one({"_id": ObjectId(), "id": "p-1", "user_id": "u-1"})
-    source.credit_transactions.insert_one({"_id": ObjectId(), "id": "t-1", "user_id": "u-1", "amount": 10})
-    assert migrate(mongo_url, db).ok
-    source.projects.insert_one({"_id": ObjectId(), "id": "p-1", "user_id": "u-1", "name": "again"})
-    source.credit_transactions.insert_one({"_id": ObjectId(), "id": "t-1", "user_id": "u-1", "amount": 99})
-
-    report = migrate(mongo_url, db)  # resumes after the checkpoints: Postgres knows p-1 and t-1 already
-
-    assert report.ok, report.render()
-    assert [(r.collection, r.id, r.code) for r in report.rejected] == [
-        ("credit_transactions", "t-1", "duplicate_id"),
-        ("projects", "p-1", "duplicate_id"),
-    ]
-    assert balance_of_legacy(db, "u-1") == 10
-
-
-def test_ids_of_mixed_types_resume_in_mongodb_order_and_rejected_users_are_named(db, mongo_url, source):
-    ids: list[Any] = [2.5, 7, "a-user", "b-user", ObjectId()]
-    source.users.insert_many([{"_id": i, "email": f"u{n}@example.com", "credits": n} for n, i in enumerate(ids)])
-    duplicate = ObjectId()
-    source.users.insert_one({"_id": duplicate, "id": "a-user", "credits": 9})  # another document's `_id`
-    source.projects.insert_one({"_id": ObjectId(), "user_id": duplicate, "name": "whose?"})
-    seen: list[str] = []
-
-    def stop_at_the_string_ids(phase: str, n: int) -> None:
-        seen.append(phase)
-        if len(seen) == 3:
-            raise Interrupted
-
-    with pytest.raises(Interrupted):
-        migrate(mongo_url, db, batch=1, on_batch=stop_at_the_string_ids)
-    report = migrate(mongo_url, db, batch=1)
-
-    assert report.ok, report.render()
-    assert report.run.written["users"] == 2  # "b-user" and the ObjectId, after the string checkpoint "a-user"
-    assert [(r.collection, r.code) for r in report.rejected] == [
-        ("projects", "user_rejected"),
-        ("users", "duplicate_id"),
-    ]
-    assert "user " + str(duplicate) + " was rejected: id a-user was already migrated" in report.rejected[0].reason
-    assert [balance_of_legacy(db, key) for key in ("2.5", "7", "a-user", "b-user", str(ids[4]))] == [0, 1, 2, 3, 4]
-
-
 # --- projects ------------------------------------------------------------------------------------------------
 
 
-def test_a_project_becomes_one_legacy_version_with_its_messages(db, mongo_url, source):
+def test_a_project_becomes_one_legacy_version_with_its_messages(db, mongo_url, legacy_source):
     created = datetime(2023, 5, 1, 12, 0, tzinfo=UTC)
-    source.users.insert_one({"_id": ObjectId(), "id": "u-1", "email": "a@example.com", "credits": 0})
-    source.projects.insert_many(
+    legacy_source.users.insert_one({"_id": ObjectId(), "id": "u-1", "email": "a@example.com", "credits": 0})
+    legacy_source.projects.insert_many(
         [
             {
                 "_id": ObjectId(), "id": "p-1", "user_id": "u-1", "name": "Bakery", "prompt": "a bakery site",
@@ -484,112 +265,7 @@ def test_a_project_becomes_one_legacy_version_with_its_messages(db, mongo_url, s
 # --- claiming an account -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def merged_pair(db, mongo_url, source) -> int:
-    """Ann has two legacy accounts, `Ann@Example.com` (30 credits) and ` ann@example.com` (20): one user."""
-    first, second = ObjectId(), ObjectId()
-    source.users.insert_many(
-        [
-            {"_id": first, "email": "Ann@Example.com", "name": "Ann", "credits": 30},
-            {"_id": second, "id": "ann-2", "email": " ann@example.com", "credits": 20},
-        ]
-    )
-    source.projects.insert_one({"_id": ObjectId(), "user_id": "ann-2", "name": "Second account's site"})
-    source.credit_transactions.insert_one({"_id": ObjectId(), "user_id": "ann-2", "amount": 20, "type": "purchase"})
-    report = migrate(mongo_url, db)
-    assert report.ok and [(m.kept, m.merged) for m in report.merged] == [(str(first), ["ann-2"])]
-    with db.session() as s:
-        user = s.execute(select(User).where(User.legacy_id == str(first))).scalar_one()
-        assert (user.balance, user.email, user.display_name) == (50, "Ann@Example.com", "Ann")
-        assert s.execute(select(Project.owner_id)).scalar_one() == user.id
-        user_id: int = user.id
-    return user_id
-
-
-def test_find_by_email_ignores_case_and_finds_only_migrated_accounts(db, merged_pair):
-    with db.session() as s:
-        accounts.get_or_create_user(s, "slack", "T1", "U9", display_name="not migrated")
-        found = find_by_email(s, "ANN@example.COM")
-        assert found is not None and found.id == merged_pair
-        assert find_by_email(s, "  ann@example.com ") is not None
-        assert find_by_email(s, "nobody@example.com") is None
-        assert find_by_email(s, "") is None
-
-
-def test_link_identity_claims_the_migrated_account(db, merged_pair):
-    with db.session() as s:
-        fresh = link_identity(s, legacy_user_id="ann-2", platform="slack", team_id="T1", external_id="U1")
-        again = link_identity(s, legacy_user_id="ann-2", platform="slack", team_id="T1", external_id="U1")
-    assert (fresh.user_id, fresh.previous_user_id) == (merged_pair, None)
-    assert (again.identity_id, again.previous_user_id) == (fresh.identity_id, None)
-    with db.session() as s:
-        chat_user, _ = accounts.get_or_create_user(s, "discord", "G1", "42", signup_credits=10)
-        chat_user_id = chat_user.id
-    with db.session() as s:
-        first = canonical_legacy_id(db)
-        moved = link_identity(s, legacy_user_id=first, platform="discord", team_id="G1", external_id="42")
-    assert (moved.user_id, moved.previous_user_id) == (merged_pair, chat_user_id)
-    with db.session() as s:
-        for platform, team, external in (("discord", "G1", "42"), ("slack", "T1", "U1")):
-            user = accounts.find_user(s, platform, team, external)
-            assert user is not None and user.id == merged_pair
-        assert s.execute(select(func.count()).select_from(ChatIdentity)).scalar_one() == 2
-        with pytest.raises(NotFound):
-            link_identity(s, legacy_user_id="nobody", platform="slack", team_id="T1", external_id="U2")
-
-
-def canonical_legacy_id(db: Database) -> str:
-    with db.session() as s:
-        return s.execute(select(LegacyUser.legacy_id).where(LegacyUser.merged.is_(False))).scalar_one()
-
-
-# --- the rules for messy fields ------------------------------------------------------------------------------
-
-DEFAULT = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("2023-05-01T12:00:00Z", datetime(2023, 5, 1, 12, tzinfo=UTC)),
-        ("2023-05-01T14:00:00+02:00", datetime(2023, 5, 1, 12, tzinfo=UTC)),
-        ("2023-05-01T12:00:00", datetime(2023, 5, 1, 12, tzinfo=UTC)),
-        ("2023-05-01", datetime(2023, 5, 1, tzinfo=UTC)),
-        (datetime(2023, 5, 1, 12), datetime(2023, 5, 1, 12, tzinfo=UTC)),
-        (1682942400000, datetime(2023, 5, 1, 12, tzinfo=UTC)),
-        (1682942400, datetime(2023, 5, 1, 12, tzinfo=UTC)),
-        ("yesterday", DEFAULT),
-        (None, DEFAULT),
-        ("", DEFAULT),
-        (True, DEFAULT),
-    ],
-)
-def test_dates_in_any_legacy_shape(raw, expected):
-    assert when(raw, DEFAULT) == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [(12, 12), (-3, -3), (12.0, 12), ("12", 12), (" -7 ", -7), ("12.5", None), (12.5, None), ("ten", None),
-     (True, None), (None, None), (2**70, None)],
-)  # fmt: skip
-def test_whole_numbers(raw, expected):
-    assert whole_number(raw) == expected
-
-
-def test_type_status_and_email_rules():
-    assert [ledger_type(t, 10) for t in ("purchase", "Stripe", "refund", "signup_bonus", "admin", "")] == [
-        "purchase", "purchase", "refund", "grant", "adjustment", "adjustment"
-    ]  # fmt: skip
-    assert ledger_type("purchase", -10) == "adjustment"
-    assert [version_status(s) for s in ("completed", "Published", "error", "generating", None)] == [
-        "succeeded", "succeeded", "failed", "cancelled", "cancelled"
-    ]  # fmt: skip
-    assert normal_email("  Ann@Example.COM ") == "ann@example.com"
-    assert normal_email("not an email") is None and normal_email(None) is None
-
-
-def test_the_cli_prints_the_report_and_exits_by_its_verdict(database_url, mongo_url, source, truth):
+def test_the_cli_prints_the_report_and_exits_by_its_verdict(database_url, mongo_url, legacy_source, truth):
     """`autoweb migrate-legacy` end to end in a subprocess: a report, exit 0; bad arguments: one line, exit 2."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "MONGO_URL")}
     env.update(DATABASE_URL=database_url, PYTHONPATH=str(Path(__file__).resolve().parents[2]), COLUMNS="200")

@@ -25,13 +25,6 @@ def test_migrations_at_head_match_the_models(database_url):
     db.dispose()
 
 
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    yield database
-    database.dispose()
-
-
 def _user(db: Database, **fields) -> int:
     with db.session() as s:
         user = User(display_name="u", **fields)

@@ -4,12 +4,12 @@
 order, `batch` documents per Postgres transaction, each transaction also moving that phase's checkpoint; then
 `balances` books, per user, the adjustment that makes the ledger equal the legacy `credits`. A run killed
 anywhere loses at most its open batch and the next run resumes after the last checkpoint; a finished run re-run
-finds nothing to do. The rules for messy documents live in `storage.legacy_documents`, the rows written in
-`storage.legacy_phases` and `storage.legacy_balances`, the report in `storage.legacy_report`; docs/MIGRATION.md
+finds nothing to do. The rules for messy documents live in `storage.legacy.documents`, the rows written in
+`storage.legacy.phases` and `storage.legacy.balances`, the report in `storage.legacy.report`; docs/MIGRATION.md
 explains them for operators.
 
-Migrated users claim their account from chat through `find_by_email` (a verified platform email) and
-`link_identity`.
+Migrated users claim their account from chat through `storage.accounts` (`claim_by_email` with a verified
+platform email, `link_identity`): runtime code never imports the migration.
 """
 
 from __future__ import annotations
@@ -19,28 +19,26 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
 import pymongo
 from pymongo.errors import PyMongoError
-from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from storage.catalog import database_name
 from storage.db import Database
-from storage.errors import NotFound, ServiceUnavailable, StorageError
-from storage.legacy_balances import adjust, differences
-from storage.legacy_documents import after, normal_email
-from storage.legacy_phases import BatchResult, RunContext, migrate_projects, migrate_transactions, migrate_users
-from storage.legacy_report import Report, RunStats, build_report
-from storage.legacy_writer import load_checkpoint, save_checkpoint
-from storage.models import ChatIdentity, LegacyUser, User
+from storage.errors import ServiceUnavailable, StorageError
+from storage.legacy.balances import adjust, differences
+from storage.legacy.documents import after
+from storage.legacy.phases import BatchResult, RunContext, migrate_projects, migrate_transactions, migrate_users
+from storage.legacy.report import Report, RunStats, build_report
+from storage.legacy.writer import load_checkpoint, save_checkpoint
 
-__all__ = ["IdentityLink", "MigrationBusy", "Report", "claim_by_email", "find_by_email", "link_identity", "migrate"]
+__all__ = ["LOCK_KEY", "MigrationBusy", "Report", "migrate"]
 
 LOCK_KEY = 0x6C656761637921
 """Advisory lock held for a whole run: two migrations at once would interleave their ledger rows."""
@@ -223,50 +221,63 @@ class _Migration:
             self.on_batch(phase, documents)
 
 
-def _chunks(cursor: Any, size: int, stats: RunStats) -> Iterator[list[dict[str, Any]]]:
-    """The cursor's documents `size` at a time, read ahead by a thread so MongoDB and Postgres work at once.
+Chunk = list[dict[str, Any]]
 
-    The reader stays at most two chunks ahead. `stats.read_seconds` is the reader's time in MongoDB,
-    `stats.read_wait_seconds` the time the writer sat waiting for it.
-    """
-    chunks: queue.Queue[list[dict[str, Any]] | BaseException | None] = queue.Queue(maxsize=2)
-    stop = threading.Event()
 
-    def offer(item: list[dict[str, Any]] | BaseException | None) -> bool:
-        while not stop.is_set():
+@dataclass
+class _ReadAhead:
+    """The reading side of `_chunks`: a thread that fills a queue of at most two chunks."""
+
+    cursor: Any
+    size: int
+    stats: RunStats
+    chunks: queue.Queue[Chunk | BaseException | None] = field(default_factory=lambda: queue.Queue(maxsize=2))
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def offer(self, item: Chunk | BaseException | None) -> bool:
+        """Queue `item`, waiting for room; False when the writer has stopped listening."""
+        while not self.stop.is_set():
             try:
-                chunks.put(item, timeout=0.1)
+                self.chunks.put(item, timeout=0.1)
                 return True
             except queue.Full:
                 continue
         return False
 
-    def read() -> None:
+    def read(self) -> None:
         try:
-            chunk: list[dict[str, Any]] = []
+            chunk: Chunk = []
             begun = time.perf_counter()
-            for doc in cursor:
+            for doc in self.cursor:
                 chunk.append(doc)
-                if len(chunk) == size:
-                    stats.read_seconds += time.perf_counter() - begun
-                    if not offer(chunk):
+                if len(chunk) == self.size:
+                    self.stats.read_seconds += time.perf_counter() - begun
+                    if not self.offer(chunk):
                         return
                     chunk = []
                     begun = time.perf_counter()
-            stats.read_seconds += time.perf_counter() - begun
-            if not chunk or offer(chunk):
-                offer(None)
+            self.stats.read_seconds += time.perf_counter() - begun
+            if not chunk or self.offer(chunk):
+                self.offer(None)
         except BaseException as exc:  # handed to the writer, which re-raises it
-            offer(exc)
+            self.offer(exc)
         finally:
-            cursor.close()
+            self.cursor.close()
 
-    reader = threading.Thread(target=read, name="legacy-reader", daemon=True)
+
+def _chunks(cursor: Any, size: int, stats: RunStats) -> Iterator[Chunk]:
+    """The cursor's documents `size` at a time, read ahead by a thread so MongoDB and Postgres work at once.
+
+    The reader stays at most two chunks ahead. `stats.read_seconds` is the reader's time in MongoDB,
+    `stats.read_wait_seconds` the time the writer sat waiting for it.
+    """
+    ahead = _ReadAhead(cursor, size, stats)
+    reader = threading.Thread(target=ahead.read, name="legacy-reader", daemon=True)
     reader.start()
     try:
         while True:
             begun = time.perf_counter()
-            item = chunks.get()
+            item = ahead.chunks.get()
             stats.read_wait_seconds += time.perf_counter() - begun
             if item is None:
                 return
@@ -274,91 +285,5 @@ def _chunks(cursor: Any, size: int, stats: RunStats) -> Iterator[list[dict[str, 
                 raise item
             yield item
     finally:
-        stop.set()
+        ahead.stop.set()
         reader.join(timeout=5)
-
-
-# --- claiming a migrated account from chat ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IdentityLink:
-    user_id: int
-    identity_id: int
-    previous_user_id: int | None
-    """The user the chat identity belonged to before (None if it is new or already pointed here)."""
-
-
-def find_by_email(session: Session, email: str) -> User | None:
-    """The migrated user whose legacy email matches `email`, ignoring case (merged duplicates share one user).
-
-    Only migrated accounts are found: the email must be one the platform has verified (Slack `users.info`).
-    """
-    key = normal_email(email)
-    if key is None:
-        return None
-    return session.execute(
-        select(User).join(LegacyUser, LegacyUser.user_id == User.id).where(LegacyUser.email == key).limit(1)
-    ).scalar_one_or_none()
-
-
-def claim_by_email(
-    session: Session, email: str, *, platform: str, team_id: str, external_id: str
-) -> IdentityLink | None:
-    """A chat identity claims the migrated account with this (platform-verified) email, if there is one.
-
-    Called on a person's first command, before any account is made for them, so their commands use the credits
-    and projects they had in the legacy app. None when no migrated account has the email.
-    """
-    user = find_by_email(session, email)
-    if user is None:
-        return None
-    legacy_id = session.execute(
-        select(LegacyUser.legacy_id).where(LegacyUser.user_id == user.id).order_by(LegacyUser.legacy_id).limit(1)
-    ).scalar_one()
-    return link_identity(session, legacy_user_id=legacy_id, platform=platform, team_id=team_id, external_id=external_id)
-
-
-def link_identity(
-    session: Session, *, legacy_user_id: str, platform: str, team_id: str, external_id: str
-) -> IdentityLink:
-    """Point a chat identity at the user migrated from `legacy_user_id` (any legacy `id` or `_id` of theirs).
-
-    An identity that already exists (the person used the bot before claiming) is moved: from now on their
-    commands use the legacy account's credits and projects. Linking twice changes nothing.
-    """
-    user_id = session.execute(
-        select(LegacyUser.user_id).where(
-            (LegacyUser.legacy_id == legacy_user_id) | (LegacyUser.source_id == legacy_user_id)
-        )
-    ).scalar_one_or_none()
-    if user_id is None:
-        raise NotFound(f"legacy user {legacy_user_id}")
-    identity = _identity(session, platform, team_id, external_id)
-    if identity is None:
-        try:
-            with session.begin_nested():
-                identity = ChatIdentity(platform=platform, team_id=team_id, external_id=external_id, user_id=user_id)
-                session.add(identity)
-                session.flush()
-            return IdentityLink(user_id=user_id, identity_id=identity.id, previous_user_id=None)
-        except IntegrityError:  # the person's first command created it meanwhile: move that one
-            identity = _identity(session, platform, team_id, external_id)
-            if identity is None:
-                raise
-    previous = identity.user_id if identity.user_id != user_id else None
-    identity.user_id = user_id
-    session.flush()
-    return IdentityLink(user_id=user_id, identity_id=identity.id, previous_user_id=previous)
-
-
-def _identity(session: Session, platform: str, team_id: str, external_id: str) -> ChatIdentity | None:
-    return session.execute(
-        select(ChatIdentity)
-        .where(
-            ChatIdentity.platform == platform,
-            ChatIdentity.team_id == team_id,
-            ChatIdentity.external_id == external_id,
-        )
-        .with_for_update()
-    ).scalar_one_or_none()

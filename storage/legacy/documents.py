@@ -16,6 +16,7 @@ from typing import Any
 
 from bson import Binary, Decimal128, Int64, ObjectId, Regex, Timestamp
 
+from storage.accounts import normal_email
 from storage.ledger import MAX_GRANT
 
 MAX_ID_LENGTH = 64
@@ -241,13 +242,6 @@ def credits_of(doc: dict[str, Any]) -> int | None:
     if number > MAX_CREDITS:
         raise Refused("credits_too_large", f"credits {shown} is beyond the limit of {MAX_CREDITS:,}")
     return number
-
-
-def normal_email(value: Any) -> str | None:
-    """The merge key of an email: stripped and lower-cased; None when there is no usable address."""
-    if not isinstance(value, str) or "@" not in value:
-        return None
-    return clean(value).strip().lower()[:320] or None
 
 
 def parse_user(doc: dict[str, Any], now: datetime) -> LegacyUserDoc:

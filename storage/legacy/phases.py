@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from storage.legacy_documents import (
+from storage.legacy.documents import (
     MAX_CREDITS,
     LegacyProjectDoc,
     LegacyTransactionDoc,
@@ -28,7 +28,7 @@ from storage.legacy_documents import (
     parse_user,
     source_id,
 )
-from storage.legacy_writer import (
+from storage.legacy.writer import (
     ACTOR,
     LEDGER_COLUMNS,
     Rejection,

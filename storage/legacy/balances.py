@@ -2,7 +2,7 @@
 
 The rule (docs/MIGRATION.md, "Balances"): each legacy user document contributes its `credits`, or, without that
 field, the total of its own migrated transactions. Transactions and their cover rows are booked by
-`legacy_phases`; here, once they are all in, one adjustment per user books whatever difference is left.
+`phases`; here, once they are all in, one adjustment per user books whatever difference is left.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from storage.legacy_phases import BatchResult
-from storage.legacy_writer import ACTOR, LEDGER_COLUMNS, copy_rows, lock_users, set_balances
+from storage.legacy.phases import BatchResult
+from storage.legacy.writer import ACTOR, LEDGER_COLUMNS, copy_rows, lock_users, set_balances
 
 
 def expected_balances_sql() -> str:

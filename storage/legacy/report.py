@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field, computed_field
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from storage.legacy_balances import expected_balances_sql
-from storage.legacy_documents import VALUE_LOST
+from storage.legacy.balances import expected_balances_sql
+from storage.legacy.documents import VALUE_LOST
 
 COLLECTIONS = ("users", "projects", "credit_transactions")
 MIGRATED_SQL = {
@@ -67,7 +67,7 @@ class BalanceCheck(BaseModel):
     legacy_credits: int | None
     """Σ `credits` of the user's legacy documents (None when none has the field)."""
     expected: int
-    """The balance the legacy data says (see `legacy_balances.expected_balances_sql`)."""
+    """The balance the legacy data says (see `balances.expected_balances_sql`)."""
     transactions: int
     """Σ migrated legacy transactions."""
     adjustments: int
