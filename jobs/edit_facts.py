@@ -215,10 +215,7 @@ def _people(r: Reader, clause: str) -> list[Operation] | None:
 
 
 def _offer_names(r: Reader) -> list[str]:
-    names = [str(o.get("name", "")) for o in r.spec.copy_text.get("offers", []) if isinstance(o, dict)]
-    for p in r.spec.pages:
-        names += [str(o.get("name", "")) for o in p.content.get("offers", []) if isinstance(o, dict)]
-    return list(dict.fromkeys(n for n in names if n))
+    return list(dict.fromkeys(str(o.get("name", "")) for o in edit_prices.offers_on_site(r) if o.get("name")))
 
 
 def _currency(r: Reader) -> str:

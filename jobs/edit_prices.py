@@ -150,20 +150,20 @@ def moved(old: str, by: float, *, down: bool) -> str:
     return f"{m.group('pre')}{number}{m.group('post')}"
 
 
-def _price_of(r: Reader, name: str) -> str:
+def offers_on_site(r: Reader) -> list[dict[str, object]]:
+    """Every item the site shows: the site's list, then each page's own (an item may be in several)."""
     lists = [r.spec.copy_text.get("offers", []), *(p.content.get("offers", []) for p in r.spec.pages)]
-    return next(
-        (str(o.get("price", "")) for os in lists for o in os if isinstance(o, dict) and o.get("name") == name), ""
-    )
+    return [o for offers in lists for o in offers if isinstance(o, dict)]
+
+
+def _price_of(r: Reader, name: str) -> str:
+    return next((str(o.get("price", "")) for o in offers_on_site(r) if o.get("name") == name), "")
 
 
 def _sign(r: Reader, name: str) -> str:
     """The currency sign the item's price is written with now ("C$20" → "C$"), for a new price said bare."""
-    lists = [r.spec.copy_text.get("offers", []), *(p.content.get("offers", []) for p in r.spec.pages)]
-    for offer in (o for offers in lists for o in offers if isinstance(o, dict) and o.get("name") == name):
-        if m := re.match(r"^(?:from\s+)?([^\d\s]{1,4})\s?\d", str(offer.get("price", ""))):
-            return m.group(1)
-    return ""
+    m = re.match(r"^(?:from\s+)?([^\d\s]{1,4})\s?\d", _price_of(r, name))
+    return m.group(1) if m else ""
 
 
 def _valid(m: re.Match[str]) -> bool:

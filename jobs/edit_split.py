@@ -8,6 +8,7 @@ after it belong to the same request ("add a gallery page and a faq page", "chang
 
 from __future__ import annotations
 
+import functools
 import re
 
 from jobs.edit_ops import edit_words
@@ -49,12 +50,16 @@ def _starts_request(piece: str) -> bool:
     )
 
 
+@functools.cache
+def _text_label() -> re.Pattern[str]:
+    """ "headline:", "new tagline:" … opening a sentence (any name of a text of the site)."""
+    targets = "|".join(re.escape(t) for ts in edit_words().texts.values() for t in sorted(ts, key=len, reverse=True))
+    return re.compile(rf"^(?:new\s+|the\s+)?(?:{targets})\s*:\s*\S", re.I)
+
+
 def _text_goes_on(sentence: str, piece: str) -> bool:
     """Whether a new text was being given ("headline: Climb more.") and the next sentence is more of it."""
-    targets = "|".join(re.escape(t) for ts in edit_words().texts.values() for t in sorted(ts, key=len, reverse=True))
-    said = re.match(rf"^(?:new\s+|the\s+)?(?:{targets})\s*:\s*\S", sentence, re.I) or (
-        _QUESTION_START.match(sentence) and sentence.rstrip().endswith("?")
-    )
+    said = _text_label().match(sentence) or (_QUESTION_START.match(sentence) and sentence.rstrip().endswith("?"))
     return bool(said) and "\n" not in piece and not _starts_request(piece) and len(piece.split()) <= 12
 
 
